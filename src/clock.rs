@@ -1,0 +1,71 @@
+//! "Today": the latest birth date a number may carry.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{Datelike, NaiveDate};
+
+/// Days from 0001-01-01 (CE day 1) to 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// The largest "today" seen so far, as days from CE. Dates only move forward, so a birth
+/// date on or before it is never in the future and needs no clock read: the clock is read
+/// only when a birth date is later than the cached day.
+static CACHED_TODAY: AtomicI32 = AtomicI32::new(i32::MIN);
+
+/// Where "today" comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Today {
+    /// The system clock, as the date in China (UTC+8).
+    System,
+    /// A fixed date, for reproducible results.
+    Fixed(NaiveDate),
+}
+
+impl Today {
+    /// Whether `date` is not after today.
+    #[inline]
+    pub(crate) fn allows(self, date: NaiveDate) -> bool {
+        match self {
+            Today::Fixed(today) => date <= today,
+            Today::System => {
+                let day = date.num_days_from_ce();
+                if day <= CACHED_TODAY.load(Ordering::Relaxed) {
+                    return true;
+                }
+                let now = china_today().num_days_from_ce();
+                CACHED_TODAY.fetch_max(now, Ordering::Relaxed);
+                day <= now
+            }
+        }
+    }
+}
+
+/// Today's date in China (UTC+8, no daylight saving) from the system clock.
+pub(crate) fn china_today() -> NaiveDate {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs + 8 * 3600) / 86_400;
+    let days = i32::try_from(days).unwrap_or(i32::MAX - UNIX_EPOCH_DAYS_FROM_CE);
+    NaiveDate::from_num_days_from_ce_opt(UNIX_EPOCH_DAYS_FROM_CE + days).unwrap_or(NaiveDate::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_offset_is_right() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        assert_eq!(epoch.num_days_from_ce(), UNIX_EPOCH_DAYS_FROM_CE);
+    }
+
+    #[test]
+    fn system_today_is_plausible() {
+        let today = china_today();
+        assert!(today.year() >= 2024, "{today}");
+        assert!(Today::System.allows(today));
+        assert!(!Today::System.allows(today.succ_opt().unwrap()));
+    }
+}

@@ -1,0 +1,315 @@
+//! The GB/T 2260 region table, compiled from `data/regions.csv` by build.rs.
+
+use std::fmt;
+use std::sync::Arc;
+
+mod table {
+    #![allow(clippy::unreadable_literal)]
+    use super::{Level, NameSpan, Record};
+    include!(concat!(env!("OUT_DIR"), "/regions.rs"));
+}
+
+pub use table::{CODE_COUNT, DATA_VERSION};
+
+/// Administrative level of a region code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// 省级: province, autonomous region, municipality, SAR (`xx0000`).
+    Province,
+    /// 地级: prefecture-level city, 地区, 盟, 自治州, and grouping codes (`xxxx00`).
+    Prefecture,
+    /// 县级: county, district, county-level city, 旗 ….
+    County,
+}
+
+/// One name a code carried, with the years it was in use and the province and prefecture
+/// it belonged to at the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct NameSpan {
+    /// The name during this span.
+    pub name: &'static str,
+    /// First year in use under this name.
+    pub first_year: u16,
+    /// Last year in use under this name; `None` if in use now.
+    pub last_year: Option<u16>,
+    /// The province-level unit at the time.
+    pub province: &'static str,
+    /// The prefecture-level unit at the time; empty where there was none (municipality
+    /// districts, units directly under a province, and province or prefecture codes).
+    pub prefecture: &'static str,
+}
+
+/// A row of the compiled table, everything the answer needs precomputed.
+#[derive(Debug)]
+pub(crate) struct Record {
+    pub(crate) code: u32,
+    pub(crate) level: Level,
+    pub(crate) placeholder: bool,
+    pub(crate) att: &'static str,
+    pub(crate) postno: &'static str,
+    pub(crate) areano: &'static str,
+    pub(crate) style_simcall: &'static str,
+    pub(crate) style_citynm: &'static str,
+    pub(crate) province_short: &'static str,
+    pub(crate) province_full: &'static str,
+    pub(crate) city_short: &'static str,
+    pub(crate) city_full: &'static str,
+    /// Chronological; never empty; the last one is the latest name.
+    pub(crate) names: &'static [NameSpan],
+}
+
+/// Where a region's answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// cnid's built-in table.
+    Table,
+    /// The web API, asked just now.
+    Remote,
+    /// An earlier web API answer, from the cache.
+    Cache,
+}
+
+/// The web API's region fields for a code that the built-in table does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RegionFields {
+    /// `att`: province, prefecture, county joined by single spaces.
+    pub att: String,
+    /// `postno`.
+    pub postno: String,
+    /// `areano`.
+    pub areano: String,
+    /// `style_simcall`.
+    pub style_simcall: String,
+    /// `style_citynm`.
+    pub style_citynm: String,
+}
+
+#[derive(Clone)]
+enum Repr {
+    Table(&'static Record),
+    Remote(u32, Arc<RegionFields>, Source),
+}
+
+/// A region (归属地) with everything the web API answers about it, and its history.
+///
+/// Cheap to clone: a table region is a reference to static data.
+#[derive(Clone)]
+pub struct Region(Repr);
+
+impl Region {
+    /// Looks a 6-digit code up in the built-in table. No allocation, no start-up cost.
+    ///
+    /// ```
+    /// let r = cnid::Region::lookup(512928).expect("in the table");
+    /// assert_eq!(r.att(), "四川省 南充地区 武胜县");
+    /// assert_eq!(r.is_current(), Some(false));
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn lookup(code: u32) -> Option<Region> {
+        table::TABLE.get(&code).map(|r| Region(Repr::Table(r)))
+    }
+
+    /// A region answered by the web API for a code the table lacks.
+    #[must_use]
+    pub fn from_fields(code: u32, fields: RegionFields, source: Source) -> Region {
+        Region(Repr::Remote(code, Arc::new(fields), source))
+    }
+
+    /// All codes in the built-in table, ascending.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::all().count(), cnid::CODE_COUNT);
+    /// ```
+    pub fn all() -> impl Iterator<Item = Region> {
+        let mut codes: Vec<u32> = table::TABLE.keys().copied().collect();
+        codes.sort_unstable();
+        codes.into_iter().filter_map(Region::lookup)
+    }
+
+    fn record(&self) -> Option<&'static Record> {
+        match &self.0 {
+            Repr::Table(r) => Some(r),
+            Repr::Remote(..) => None,
+        }
+    }
+
+    /// The 6-digit code.
+    #[must_use]
+    pub fn code(&self) -> u32 {
+        match &self.0 {
+            Repr::Table(r) => r.code,
+            Repr::Remote(code, ..) => *code,
+        }
+    }
+
+    /// Where this answer came from.
+    #[must_use]
+    pub fn source(&self) -> Source {
+        match &self.0 {
+            Repr::Table(_) => Source::Table,
+            Repr::Remote(_, _, source) => *source,
+        }
+    }
+
+    /// The latest name of the code (for a remote answer: the last filled slot of `att`).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match &self.0 {
+            Repr::Table(r) => r.names[r.names.len() - 1].name,
+            Repr::Remote(_, f, _) => f.att.split(' ').rfind(|s| !s.is_empty()).unwrap_or(""),
+        }
+    }
+
+    /// Every name the code carried, oldest first (empty for a remote answer).
+    #[must_use]
+    pub fn names(&self) -> &[NameSpan] {
+        self.record().map_or(&[], |r| r.names)
+    }
+
+    /// The latest name span (`None` for a remote answer).
+    #[must_use]
+    pub fn latest(&self) -> Option<&NameSpan> {
+        self.names().last()
+    }
+
+    /// Whether the code is in use today (`None` if unknown, for a remote answer).
+    #[must_use]
+    pub fn is_current(&self) -> Option<bool> {
+        self.latest().map(|s| s.last_year.is_none())
+    }
+
+    /// The administrative level (`None` for a remote answer).
+    #[must_use]
+    pub fn level(&self) -> Option<Level> {
+        self.record().map(|r| r.level)
+    }
+
+    /// Whether this is a grouping code such as `xxxx01 市辖区` rather than a real unit.
+    /// Such codes do occur on real cards.
+    #[must_use]
+    pub fn is_placeholder(&self) -> bool {
+        self.record().is_some_and(|r| r.placeholder)
+    }
+
+    /// The web API's `att`: province, prefecture and county names of the code's era, three
+    /// slots joined by single spaces (`北京市 东城区 `).
+    #[must_use]
+    pub fn att(&self) -> &str {
+        match &self.0 {
+            Repr::Table(r) => r.att,
+            Repr::Remote(_, f, _) => &f.att,
+        }
+    }
+
+    /// The web API's `postno`: the postal code of the prefecture (may be empty).
+    #[must_use]
+    pub fn postno(&self) -> &str {
+        match &self.0 {
+            Repr::Table(r) => r.postno,
+            Repr::Remote(_, f, _) => &f.postno,
+        }
+    }
+
+    /// The web API's `areano`: the telephone area code of the prefecture (may be empty).
+    #[must_use]
+    pub fn areano(&self) -> &str {
+        match &self.0 {
+            Repr::Table(r) => r.areano,
+            Repr::Remote(_, f, _) => &f.areano,
+        }
+    }
+
+    /// The web API's `style_simcall`: `中国,四川,南充`.
+    #[must_use]
+    pub fn style_simcall(&self) -> &str {
+        match &self.0 {
+            Repr::Table(r) => r.style_simcall,
+            Repr::Remote(_, f, _) => &f.style_simcall,
+        }
+    }
+
+    /// The web API's `style_citynm`: `中华人民共和国,四川省,南充市`.
+    #[must_use]
+    pub fn style_citynm(&self) -> &str {
+        match &self.0 {
+            Repr::Table(r) => r.style_citynm,
+            Repr::Remote(_, f, _) => &f.style_citynm,
+        }
+    }
+
+    /// Present-day province: short and full name (`("四川", "四川省")`); `None` for a
+    /// remote answer.
+    #[must_use]
+    pub fn province_now(&self) -> Option<(&'static str, &'static str)> {
+        self.record().map(|r| (r.province_short, r.province_full))
+    }
+
+    /// Present-day prefecture-level city succeeding the code's era prefecture: short and
+    /// full name (`("南充", "南充市")`); `None` for municipalities, provinces and remote
+    /// answers.
+    #[must_use]
+    pub fn city_now(&self) -> Option<(&'static str, &'static str)> {
+        self.record()
+            .filter(|r| !r.city_full.is_empty())
+            .map(|r| (r.city_short, r.city_full))
+    }
+
+    /// The answer's region fields, owned.
+    #[must_use]
+    pub fn to_fields(&self) -> RegionFields {
+        RegionFields {
+            att: self.att().to_owned(),
+            postno: self.postno().to_owned(),
+            areano: self.areano().to_owned(),
+            style_simcall: self.style_simcall().to_owned(),
+            style_citynm: self.style_citynm().to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Region")
+            .field("code", &self.code())
+            .field("att", &self.att())
+            .field("source", &self.source())
+            .finish()
+    }
+}
+
+impl PartialEq for Region {
+    fn eq(&self, other: &Self) -> bool {
+        self.code() == other.code()
+            && self.source() == other.source()
+            && self.att() == other.att()
+            && self.postno() == other.postno()
+            && self.areano() == other.areano()
+            && self.style_simcall() == other.style_simcall()
+            && self.style_citynm() == other.style_citynm()
+    }
+}
+
+impl Eq for Region {}
+
+impl serde::Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Region", 12)?;
+        st.serialize_field("code", &format_args!("{:06}", self.code()).to_string())?;
+        st.serialize_field("name", self.name())?;
+        st.serialize_field("current", &self.is_current())?;
+        st.serialize_field("level", &self.level())?;
+        st.serialize_field("placeholder", &self.is_placeholder())?;
+        st.serialize_field("source", &self.source())?;
+        st.serialize_field("att", self.att())?;
+        st.serialize_field("postno", self.postno())?;
+        st.serialize_field("areano", self.areano())?;
+        st.serialize_field("style_simcall", self.style_simcall())?;
+        st.serialize_field("style_citynm", self.style_citynm())?;
+        st.serialize_field("names", self.names())?;
+        st.end()
+    }
+}

@@ -1,0 +1,255 @@
+//! From a string to the web API's answer: status, number and region.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::clock::Today;
+use crate::error::ParseError;
+use crate::id_number::IdNumber;
+use crate::region::Region;
+
+/// The web API's four statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// `ALREADY_ATT`: a valid number whose region code is known (current, renamed or
+    /// abolished).
+    AlreadyAtt,
+    /// `WAIT_PROCESS`: no answer now, try later. Never produced offline; the remote
+    /// fallback passes it on, or answers it when the web API is needed but unavailable.
+    WaitProcess,
+    /// `NOT_ATT`: a valid number whose 6-digit region code is unknown.
+    NotAtt,
+    /// `WRONG_IDCARD`: not a valid number.
+    WrongIdcard,
+}
+
+impl Status {
+    /// The wire name: `ALREADY_ATT`, `WAIT_PROCESS`, `NOT_ATT`, `WRONG_IDCARD`.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Status::NotAtt.as_str(), "NOT_ATT");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::AlreadyAtt => "ALREADY_ATT",
+            Status::WaitProcess => "WAIT_PROCESS",
+            Status::NotAtt => "NOT_ATT",
+            Status::WrongIdcard => "WRONG_IDCARD",
+        }
+    }
+
+    /// Parses a wire name.
+    #[must_use]
+    pub fn from_wire(s: &str) -> Option<Status> {
+        Some(match s {
+            "ALREADY_ATT" => Status::AlreadyAtt,
+            "WAIT_PROCESS" => Status::WaitProcess,
+            "NOT_ATT" => Status::NotAtt,
+            "WRONG_IDCARD" => Status::WrongIdcard,
+            _ => return None,
+        })
+    }
+
+    /// The `msg` the web API sends with this status, if any.
+    #[must_use]
+    pub const fn message(self) -> Option<&'static str> {
+        match self {
+            Status::AlreadyAtt => None,
+            Status::WaitProcess => Some("wait process"),
+            Status::NotAtt => Some("暂无归属地信息"),
+            Status::WrongIdcard => Some("身份证号码不正确"),
+        }
+    }
+
+    /// Whether the number is valid (`ALREADY_ATT` or `NOT_ATT`).
+    #[must_use]
+    pub const fn is_valid(self) -> bool {
+        matches!(self, Status::AlreadyAtt | Status::NotAtt)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The outcome of resolving one input: a status, and what was learned on the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct Resolution {
+    status: Status,
+    number: Option<IdNumber>,
+    region: Option<Region>,
+    error: Option<ParseError>,
+}
+
+impl Resolution {
+    /// A resolution from its parts. `status` must agree with the parts: the fronts
+    /// (remote fallback) use this to carry the web API's answer.
+    pub fn from_parts(
+        status: Status,
+        number: Option<IdNumber>,
+        region: Option<Region>,
+        error: Option<ParseError>,
+    ) -> Resolution {
+        Resolution {
+            status,
+            number,
+            region,
+            error,
+        }
+    }
+
+    /// The web API's status.
+    #[must_use]
+    #[inline]
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The parsed number, for `ALREADY_ATT` and `NOT_ATT`.
+    #[must_use]
+    #[inline]
+    pub fn number(&self) -> Option<&IdNumber> {
+        self.number.as_ref()
+    }
+
+    /// The region, for `ALREADY_ATT`.
+    #[must_use]
+    #[inline]
+    pub fn region(&self) -> Option<&Region> {
+        self.region.as_ref()
+    }
+
+    /// Why the number is wrong, for `WRONG_IDCARD`.
+    #[must_use]
+    #[inline]
+    pub fn error(&self) -> Option<&ParseError> {
+        self.error.as_ref()
+    }
+}
+
+impl serde::Serialize for Resolution {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Resolution", 10)?;
+        st.serialize_field("status", &self.status)?;
+        let n = self.number.as_ref();
+        st.serialize_field("number", &n)?;
+        st.serialize_field("first_generation", &n.map(IdNumber::is_first_generation))?;
+        st.serialize_field("birth_date", &n.map(|n| n.birth_date().to_string()))?;
+        st.serialize_field("sex", &n.map(IdNumber::sex))?;
+        st.serialize_field("region", &self.region)?;
+        st.serialize_field("error", &self.error.map(|e| e.to_string()))?;
+        st.end()
+    }
+}
+
+/// Resolves ID numbers against the built-in table, with a settable "today".
+///
+/// ```
+/// use chrono::NaiveDate;
+/// let resolver = cnid::Resolver::new().with_today(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+/// let r = resolver.resolve("110101199001011114");
+/// assert_eq!(r.status(), cnid::Status::AlreadyAtt);
+/// assert_eq!(r.region().unwrap().att(), "北京市 东城区 ");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolver {
+    today: Today,
+}
+
+impl Default for Resolver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Resolver {
+    /// A resolver that takes "today" from the system clock (the date in China).
+    #[must_use]
+    pub const fn new() -> Resolver {
+        Resolver {
+            today: Today::System,
+        }
+    }
+
+    /// Sets "today", the latest allowed birth date, for reproducible results.
+    #[must_use]
+    pub const fn with_today(mut self, today: NaiveDate) -> Resolver {
+        self.today = Today::Fixed(today);
+        self
+    }
+
+    /// The fixed "today", if one was set.
+    #[must_use]
+    pub fn today(&self) -> Option<NaiveDate> {
+        match self.today {
+            Today::Fixed(d) => Some(d),
+            Today::System => None,
+        }
+    }
+
+    /// Parses a number (no region lookup).
+    ///
+    /// # Errors
+    /// As [`IdNumber::parse`].
+    pub fn parse(&self, input: &str) -> Result<IdNumber, ParseError> {
+        IdNumber::parse_with(input, self.today)
+    }
+
+    /// Resolves one input: never panics, never does I/O.
+    #[inline]
+    pub fn resolve(&self, input: &str) -> Resolution {
+        match IdNumber::parse_with(input, self.today) {
+            Ok(number) => resolve_number(number),
+            Err(error) => Resolution {
+                status: Status::WrongIdcard,
+                number: None,
+                region: None,
+                error: Some(error),
+            },
+        }
+    }
+}
+
+/// The table's answer for a parsed number.
+#[inline]
+pub(crate) fn resolve_number(number: IdNumber) -> Resolution {
+    match Region::lookup(number.region_code()) {
+        Some(region) => Resolution {
+            status: Status::AlreadyAtt,
+            number: Some(number),
+            region: Some(region),
+            error: None,
+        },
+        None => Resolution {
+            status: Status::NotAtt,
+            number: Some(number),
+            region: None,
+            error: None,
+        },
+    }
+}
+
+/// Resolves one input with the built-in table and the system date.
+///
+/// ```
+/// let r = cnid::resolve("110101199001011114");
+/// assert_eq!(r.status(), cnid::Status::AlreadyAtt);
+/// assert_eq!(r.number().unwrap().sex(), cnid::Sex::Male);
+/// assert_eq!(cnid::resolve("110101199001011112").status(), cnid::Status::WrongIdcard);
+/// ```
+#[inline]
+pub fn resolve(input: &str) -> Resolution {
+    Resolver::new().resolve(input)
+}

@@ -1,0 +1,378 @@
+//! The web API's wire shapes — JSON, XML and JSONP — shared by every front (CLI, batch,
+//! remote fallback, server).
+//!
+//! The JSON is what `idcard.get` documents, compact and in its key order:
+//! `{"success":"1","result":{"status":…,"idcard":…,"par":…,"born":…,"sex":…,"att":…,
+//! "postno":…,"areano":…,"style_simcall":…,"style_citynm":…}}`, with `"msg"` last for
+//! `NOT_ATT`, `WRONG_IDCARD` and `WAIT_PROCESS` (which, as in the API's documentation, has
+//! no `idcard`).
+
+use std::fmt;
+
+use chrono::Datelike;
+
+use crate::resolve::{Resolution, Status};
+
+/// A birth date in the web API's form, `1990年01月01日`, held inline (no allocation).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Born {
+    buf: [u8; 17],
+    len: u8,
+}
+
+impl Born {
+    const EMPTY: Born = Born {
+        buf: [0; 17],
+        len: 0,
+    };
+
+    fn from_date(date: chrono::NaiveDate) -> Born {
+        let mut buf = [0u8; 17];
+        let y = date.year().clamp(0, 9999) as u32;
+        let (m, d) = (date.month(), date.day());
+        let digits = [y / 1000, y / 100 % 10, y / 10 % 10, y % 10];
+        for (slot, v) in buf[..4].iter_mut().zip(digits) {
+            *slot = b'0' + v as u8;
+        }
+        buf[4..7].copy_from_slice("年".as_bytes());
+        buf[7] = b'0' + (m / 10) as u8;
+        buf[8] = b'0' + (m % 10) as u8;
+        buf[9..12].copy_from_slice("月".as_bytes());
+        buf[12] = b'0' + (d / 10) as u8;
+        buf[13] = b'0' + (d % 10) as u8;
+        buf[14..17].copy_from_slice("日".as_bytes());
+        Born { buf, len: 17 }
+    }
+
+    /// The text, empty when there is no birth date.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).expect("built from UTF-8")
+    }
+}
+
+impl fmt::Debug for Born {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Born {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `result` fields of one answer, borrowed from a [`Resolution`]; the one place
+/// where the web API's field values are decided.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    /// `status`.
+    pub status: Status,
+    /// `idcard`: the number as the caller gave it (trimmed).
+    pub idcard: &'a str,
+    /// `par`: the 6-digit prefix (empty unless `ALREADY_ATT`).
+    pub par: &'a str,
+    /// `born`: `1990年01月01日` (empty unless `ALREADY_ATT`).
+    pub born: Born,
+    /// `sex`: `男` / `女` (empty unless `ALREADY_ATT`).
+    pub sex: &'static str,
+    /// `att`.
+    pub att: &'a str,
+    /// `postno`.
+    pub postno: &'a str,
+    /// `areano`.
+    pub areano: &'a str,
+    /// `style_simcall`.
+    pub style_simcall: &'a str,
+    /// `style_citynm`.
+    pub style_citynm: &'a str,
+    /// `msg`, absent for `ALREADY_ATT`.
+    pub msg: Option<&'static str>,
+}
+
+impl<'a> Fields<'a> {
+    /// The fields of `resolution`, answering for the input `idcard` as the caller gave it.
+    ///
+    /// ```
+    /// let r = cnid::resolve("512928199001011114");
+    /// let f = cnid::wire::Fields::new(&r, "512928199001011114");
+    /// assert_eq!(f.par, "512928");
+    /// assert_eq!(f.born.as_str(), "1990年01月01日");
+    /// ```
+    #[must_use]
+    pub fn new(resolution: &'a Resolution, idcard: &'a str) -> Fields<'a> {
+        let status = resolution.status();
+        let mut f = Fields {
+            status,
+            idcard: idcard.trim(),
+            par: "",
+            born: Born::EMPTY,
+            sex: "",
+            att: "",
+            postno: "",
+            areano: "",
+            style_simcall: "",
+            style_citynm: "",
+            msg: status.message(),
+        };
+        if status == Status::AlreadyAtt {
+            if let Some(n) = resolution.number() {
+                f.par = n.region_prefix();
+                f.born = Born::from_date(n.birth_date());
+                f.sex = n.sex().as_chinese();
+            }
+            if let Some(r) = resolution.region() {
+                f.att = r.att();
+                f.postno = r.postno();
+                f.areano = r.areano();
+                f.style_simcall = r.style_simcall();
+                f.style_citynm = r.style_citynm();
+            }
+        }
+        f
+    }
+
+    /// `(key, value)` pairs in the web API's order, `msg` included when present.
+    pub fn pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let idcard = (self.status != Status::WaitProcess).then_some(("idcard", self.idcard));
+        [("status", self.status.as_str())]
+            .into_iter()
+            .chain(idcard)
+            .chain([
+                ("par", self.par),
+                ("born", self.born.as_str()),
+                ("sex", self.sex),
+                ("att", self.att),
+                ("postno", self.postno),
+                ("areano", self.areano),
+                ("style_simcall", self.style_simcall),
+                ("style_citynm", self.style_citynm),
+            ])
+            .chain(self.msg.map(|m| ("msg", m)))
+    }
+}
+
+/// Output format of the web API (`format=json|xml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Format {
+    /// JSON (the default).
+    #[default]
+    Json,
+    /// XML.
+    Xml,
+}
+
+/// Appends `s` as a JSON string literal. Non-ASCII text is written as UTF-8, as the web
+/// API does; U+2028/U+2029 are escaped so the output is also safe inside JSONP.
+pub fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '\u{0}'..='\u{1f}' | '\u{7f}' | '\u{2028}' | '\u{2029}' => None,
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        match esc {
+            Some(e) => out.push_str(e),
+            None => {
+                use fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+        }
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// Appends `s` with XML's special characters escaped.
+pub fn push_xml_text(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            '\u{0}'..='\u{8}'
+            | '\u{b}'
+            | '\u{c}'
+            | '\u{e}'..='\u{1f}'
+            | '\u{fffe}'
+            | '\u{ffff}' => {
+                out.push('\u{fffd}');
+            }
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Appends the JSON answer (one line, no newline).
+///
+/// ```
+/// let r = cnid::Resolver::new().resolve("110101199001011112");
+/// let mut out = String::new();
+/// cnid::wire::write_json(&mut out, &cnid::wire::Fields::new(&r, "110101199001011112"));
+/// assert!(out.ends_with(r#""msg":"身份证号码不正确"}}"#));
+/// ```
+pub fn write_json(out: &mut String, fields: &Fields<'_>) {
+    out.push_str("{\"success\":\"1\",\"result\":{");
+    for (i, (k, v)) in fields.pairs().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(k);
+        out.push_str("\":");
+        push_json_str(out, v);
+    }
+    out.push_str("}}");
+}
+
+/// Appends the XML answer (no newline): `<?xml …?><root><success>1</success><result>…`.
+/// Empty values are written as `<x></x>`, never `<x/>`, for clients that split strings.
+pub fn write_xml(out: &mut String, fields: &Fields<'_>) {
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success><result>");
+    for (k, v) in fields.pairs() {
+        out.push('<');
+        out.push_str(k);
+        out.push('>');
+        push_xml_text(out, v);
+        out.push_str("</");
+        out.push_str(k);
+        out.push('>');
+    }
+    out.push_str("</result></root>");
+}
+
+/// Appends the answer in `format`.
+pub fn write(out: &mut String, format: Format, fields: &Fields<'_>) {
+    match format {
+        Format::Json => write_json(out, fields),
+        Format::Xml => write_xml(out, fields),
+    }
+}
+
+/// Appends a system-level error (`{"success":"0","msgid":…,"msg":…}`) in `format`.
+pub fn write_error(out: &mut String, format: Format, msgid: &str, msg: &str) {
+    match format {
+        Format::Json => {
+            out.push_str("{\"success\":\"0\",\"msgid\":");
+            push_json_str(out, msgid);
+            out.push_str(",\"msg\":");
+            push_json_str(out, msg);
+            out.push('}');
+        }
+        Format::Xml => {
+            out.push_str(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>0</success><msgid>",
+            );
+            push_xml_text(out, msgid);
+            out.push_str("</msgid><msg>");
+            push_xml_text(out, msg);
+            out.push_str("</msg></root>");
+        }
+    }
+}
+
+/// A JSONP callback name that is safe to reflect: 1–64 characters of ASCII letters,
+/// digits, `_`, `$` and `.`, not starting with a digit or `.`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Callback(String);
+
+/// The error for a callback name that is not safe to reflect.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid callback name: use 1-64 ASCII letters, digits, '_', '$' or '.', not starting with a digit or '.'")]
+pub struct InvalidCallback;
+
+impl Callback {
+    /// Checks a callback name.
+    ///
+    /// # Errors
+    /// [`InvalidCallback`] for anything but a plain JavaScript name path.
+    ///
+    /// ```
+    /// assert!(cnid::wire::Callback::new("jQuery123_cb").is_ok());
+    /// assert!(cnid::wire::Callback::new("alert(1)//").is_err());
+    /// ```
+    pub fn new(name: &str) -> Result<Callback, InvalidCallback> {
+        let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.');
+        let first_ok = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$');
+        if first_ok && name.len() <= 64 && name.chars().all(ok_char) {
+            Ok(Callback(name.to_owned()))
+        } else {
+            Err(InvalidCallback)
+        }
+    }
+
+    /// The name.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Appends a JSONP answer: `callback(<json>)`.
+pub fn write_jsonp(out: &mut String, callback: &Callback, fields: &Fields<'_>) {
+    out.push_str(&callback.0);
+    out.push('(');
+    write_json(out, fields);
+    out.push(')');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes() {
+        let mut s = String::new();
+        push_json_str(&mut s, "a\"b\\c\nd\u{1}e\u{2028}中");
+        assert_eq!(s, r#""a\"b\\c\nd\u0001e\u2028中""#);
+    }
+
+    #[test]
+    fn xml_escapes() {
+        let mut s = String::new();
+        push_xml_text(&mut s, "<a&'\"\u{1}>");
+        assert_eq!(s, "&lt;a&amp;&apos;&quot;\u{fffd}&gt;");
+    }
+
+    #[test]
+    fn born_form() {
+        let d = chrono::NaiveDate::from_ymd_opt(1987, 11, 3).unwrap();
+        assert_eq!(Born::from_date(d).as_str(), "1987年11月03日");
+    }
+
+    #[test]
+    fn callback_rules() {
+        for ok in ["cb", "_x", "$", "a.b.c", "jQuery1_2"] {
+            assert!(Callback::new(ok).is_ok(), "{ok}");
+        }
+        let long = "a".repeat(65);
+        for bad in [
+            "",
+            "1a",
+            ".a",
+            "a b",
+            "a(b)",
+            "a;b",
+            "a<",
+            long.as_str(),
+            "é",
+        ] {
+            assert!(Callback::new(bad).is_err(), "{bad}");
+        }
+    }
+}

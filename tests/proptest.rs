@@ -1,0 +1,106 @@
+//! Properties of parsing and resolving over generated numbers and arbitrary strings.
+
+use chrono::{Datelike, NaiveDate};
+use cnid::{IdNumber, ParseError, Resolver, Status};
+use proptest::prelude::*;
+
+const PROVINCES: [u8; 35] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+];
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+}
+
+/// 17 digits with a real province and a birth date between 1800-01-01 and today.
+fn body() -> impl Strategy<Value = String> {
+    let start = NaiveDate::from_ymd_opt(1800, 1, 1).unwrap();
+    let days = (today() - start).num_days();
+    (0..PROVINCES.len(), 0u32..10_000, 0..=days, 0u32..1000).prop_map(move |(p, rest, d, seq)| {
+        let date = start + chrono::Duration::days(d);
+        format!(
+            "{:02}{rest:04}{:04}{:02}{:02}{seq:03}",
+            PROVINCES[p],
+            date.year(),
+            date.month(),
+            date.day()
+        )
+    })
+}
+
+fn complete(body: &str) -> String {
+    let b: &[u8; 17] = body.as_bytes().try_into().unwrap();
+    format!("{body}{}", cnid::check_character(b).unwrap())
+}
+
+proptest! {
+    #[test]
+    fn valid_bodies_with_their_check_character_parse(body in body()) {
+        let s = complete(&body);
+        let n = IdNumber::parse_as_of(&s, today()).unwrap();
+        prop_assert_eq!(n.as_str(), s.as_str());
+        let r = Resolver::new().with_today(today()).resolve(&s);
+        prop_assert!(r.status() == Status::AlreadyAtt || r.status() == Status::NotAtt);
+    }
+
+    #[test]
+    fn any_17_digits_get_a_check_character_that_passes(body in "[0-9]{17}") {
+        let s = complete(&body);
+        let r = IdNumber::parse_as_of(&s, today());
+        prop_assert!(!matches!(r, Err(ParseError::CheckCharacter { .. })), "{:?}", r);
+    }
+
+    #[test]
+    fn changing_any_one_character_fails(body in body(), pos in 0usize..18, delta in 1u8..10) {
+        let s = complete(&body);
+        let mut bytes = s.into_bytes();
+        let c = bytes[pos];
+        let value = if c == b'X' { 10 } else { c - b'0' };
+        // Replace by another digit (or X in the last place).
+        let new = (value + delta) % if pos == 17 { 11 } else { 10 };
+        bytes[pos] = if new == 10 { b'X' } else { b'0' + new };
+        prop_assume!(bytes[pos] != c);
+        let changed = String::from_utf8(bytes).unwrap();
+        prop_assert!(IdNumber::parse_as_of(&changed, today()).is_err());
+    }
+
+    #[test]
+    fn swapping_adjacent_different_characters_fails(body in body(), pos in 0usize..17) {
+        let s = complete(&body);
+        let mut bytes = s.into_bytes();
+        prop_assume!(bytes[pos] != bytes[pos + 1]);
+        bytes.swap(pos, pos + 1);
+        let swapped = String::from_utf8(bytes).unwrap();
+        prop_assert!(IdNumber::parse_as_of(&swapped, today()).is_err());
+    }
+
+    #[test]
+    fn fifteen_digit_numbers_round_trip(body in body()) {
+        prop_assume!(&body[6..8] == "19");
+        let fifteen = format!("{}{}", &body[..6], &body[8..17]);
+        let n = IdNumber::parse_as_of(&fifteen, today()).unwrap();
+        prop_assert!(n.is_first_generation());
+        prop_assert_eq!(n.as_str(), complete(&body));
+        prop_assert_eq!(n.to_fifteen(), Some(fifteen));
+    }
+
+    #[test]
+    fn arbitrary_strings_never_panic(s in "\\PC*") {
+        let r = Resolver::new().resolve(&s);
+        let mut out = String::new();
+        cnid::wire::write_json(&mut out, &cnid::wire::Fields::new(&r, &s));
+        cnid::wire::write_xml(&mut out, &cnid::wire::Fields::new(&r, &s));
+        if let Some(e) = r.error() {
+            let _ = e.to_string();
+        }
+    }
+
+    #[test]
+    fn arbitrary_id_shaped_strings_never_panic(s in "[0-9０-９xXＸ ]{0,20}") {
+        let r = cnid::resolve(&s);
+        prop_assert!(r.status() != Status::WaitProcess);
+        let serde = serde_json::to_string(&r).unwrap();
+        prop_assert!(serde.starts_with('{'), "{}", serde);
+    }
+}
