@@ -1,0 +1,74 @@
+//! The `cnid` command line, run as a process.
+#![cfg(feature = "cli")]
+
+use std::process::{Command, Output};
+
+fn cnid(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cnid"))
+        .args(args)
+        .output()
+        .expect("run cnid")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn lookup_prints_one_line_per_number_in_order() {
+    let o = cnid(&[
+        "lookup",
+        "--today",
+        "2026-11-29",
+        "110101199001011114",
+        "110101199001011112",
+        "512928199001011114",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].contains(r#""status":"ALREADY_ATT","idcard":"110101199001011114""#));
+    assert!(lines[1].contains(r#""status":"WRONG_IDCARD","idcard":"110101199001011112""#));
+    assert!(lines[2].contains(r#""att":"四川省 南充地区 武胜县""#));
+}
+
+#[test]
+fn lookup_today_changes_the_verdict() {
+    let o = cnid(&["lookup", "--today", "1989-12-31", "110101199001011114"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("WRONG_IDCARD"));
+}
+
+#[test]
+fn lookup_xml_and_jsonp() {
+    let o = cnid(&["lookup", "--format", "xml", "110101199001011114"]);
+    assert!(stdout(&o)
+        .starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success>"));
+    let o = cnid(&["lookup", "--callback", "cb", "110101199001011114"]);
+    assert!(stdout(&o).starts_with("cb({\"success\":\"1\""));
+    assert!(stdout(&o).ends_with("})\n"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["lookup"][..],
+        &["lookup", "--today", "2026-13-01", "110101199001011114"],
+        &["lookup", "--callback", "a(b)", "110101199001011114"],
+        &["lookup", "--format", "yaml", "110101199001011114"],
+        &["nonsense"],
+    ] {
+        let o = cnid(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(!o.stderr.is_empty());
+    }
+}
+
+#[test]
+fn help_explains() {
+    let o = cnid(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("lookup"), "{out}");
+}
