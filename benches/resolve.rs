@@ -18,6 +18,9 @@ fn inputs() -> Vec<(&'static str, &'static str)> {
 }
 
 fn bench(c: &mut Criterion) {
+    c.bench_function("region_lookup", |b| {
+        b.iter(|| cnid::Region::lookup(black_box(512_928)))
+    });
     let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
     let resolver = cnid::Resolver::new().with_today(today);
     let system = cnid::Resolver::new();

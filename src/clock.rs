@@ -1,6 +1,6 @@
 //! "Today": the latest birth date a number may carry.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{Datelike, NaiveDate};
@@ -8,34 +8,44 @@ use chrono::{Datelike, NaiveDate};
 /// Days from 0001-01-01 (CE day 1) to 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
-/// The largest "today" seen so far, as days from CE. Dates only move forward, so a birth
-/// date on or before it is never in the future and needs no clock read: the clock is read
-/// only when a birth date is later than the cached day.
-static CACHED_TODAY: AtomicI32 = AtomicI32::new(i32::MIN);
+/// The latest "today" seen so far, packed as `yyyymmdd`. Dates only move forward, so a
+/// birth date on or before it is never in the future and needs no clock read: the clock is
+/// read only when a birth date is later than the cached day.
+static CACHED_TODAY: AtomicU32 = AtomicU32::new(0);
+
+/// A date packed as the number `yyyymmdd`, which orders like the date.
+#[inline]
+pub(crate) fn pack(date: NaiveDate) -> u32 {
+    date.year().clamp(0, 9999) as u32 * 10_000 + date.month() * 100 + date.day()
+}
 
 /// Where "today" comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Today {
     /// The system clock, as the date in China (UTC+8).
     System,
-    /// A fixed date, for reproducible results.
-    Fixed(NaiveDate),
+    /// A fixed date, packed as `yyyymmdd`, for reproducible results.
+    Fixed(u32),
 }
 
 impl Today {
-    /// Whether `date` is not after today.
+    /// A fixed "today".
+    pub(crate) fn fixed(date: NaiveDate) -> Today {
+        Today::Fixed(pack(date))
+    }
+
+    /// Whether the packed date `yyyymmdd` is not after today.
     #[inline]
-    pub(crate) fn allows(self, date: NaiveDate) -> bool {
+    pub(crate) fn allows(self, yyyymmdd: u32) -> bool {
         match self {
-            Today::Fixed(today) => date <= today,
+            Today::Fixed(today) => yyyymmdd <= today,
             Today::System => {
-                let day = date.num_days_from_ce();
-                if day <= CACHED_TODAY.load(Ordering::Relaxed) {
+                if yyyymmdd <= CACHED_TODAY.load(Ordering::Relaxed) {
                     return true;
                 }
-                let now = china_today().num_days_from_ce();
+                let now = pack(china_today());
                 CACHED_TODAY.fetch_max(now, Ordering::Relaxed);
-                day <= now
+                yyyymmdd <= now
             }
         }
     }
@@ -65,7 +75,9 @@ mod tests {
     fn system_today_is_plausible() {
         let today = china_today();
         assert!(today.year() >= 2024, "{today}");
-        assert!(Today::System.allows(today));
-        assert!(!Today::System.allows(today.succ_opt().unwrap()));
+        assert!(Today::System.allows(pack(today)));
+        assert!(!Today::System.allows(pack(today.succ_opt().unwrap())));
+        assert!(Today::fixed(today).allows(pack(today)));
+        assert!(!Today::fixed(today).allows(pack(today) + 1));
     }
 }

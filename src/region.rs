@@ -109,6 +109,27 @@ impl Region {
     #[must_use]
     #[inline]
     pub fn lookup(code: u32) -> Option<Region> {
+        let prefix = u16::try_from(code / 100).ok()?;
+        Self::lookup_parts(prefix, (code % 100) as u8)
+    }
+
+    /// Looks up the code `prefix * 100 + last` (`prefix` < 10000, `last` < 100).
+    #[inline]
+    pub(crate) fn lookup_parts(prefix: u16, last: u8) -> Option<Region> {
+        let block = *table::BLOCKS.get(usize::from(prefix))?;
+        if block == 0 || last >= 100 {
+            return None;
+        }
+        let slot = table::SLOTS[(usize::from(block) - 1) * 100 + usize::from(last)];
+        let (_, record) = table::TABLE.index(usize::from(slot).checked_sub(1)?)?;
+        Some(Region(Repr::Table(record)))
+    }
+
+    /// The same lookup through the perfect-hash map alone (for tests that pin the radix
+    /// index to the map).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn lookup_by_hash(code: u32) -> Option<Region> {
         table::TABLE.get(&code).map(|r| Region(Repr::Table(r)))
     }
 
@@ -118,15 +139,13 @@ impl Region {
         Region(Repr::Remote(code, Arc::new(fields), source))
     }
 
-    /// All codes in the built-in table, ascending.
+    /// All codes in the built-in table, ascending (the map keeps the data's order).
     ///
     /// ```
     /// assert_eq!(cnid::Region::all().count(), cnid::CODE_COUNT);
     /// ```
     pub fn all() -> impl Iterator<Item = Region> {
-        let mut codes: Vec<u32> = table::TABLE.keys().copied().collect();
-        codes.sort_unstable();
-        codes.into_iter().filter_map(Region::lookup)
+        table::TABLE.values().map(|r| Region(Repr::Table(r)))
     }
 
     fn record(&self) -> Option<&'static Record> {

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::clock::Today;
 use crate::error::ParseError;
 use crate::id_number::IdNumber;
-use crate::region::Region;
+use crate::region::{Region, Source};
 
 /// The web API's four statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -90,6 +90,7 @@ pub struct Resolution {
     number: Option<IdNumber>,
     region: Option<Region>,
     error: Option<ParseError>,
+    source: Source,
 }
 
 impl Resolution {
@@ -106,7 +107,22 @@ impl Resolution {
             number,
             region,
             error,
+            source: Source::Table,
         }
+    }
+
+    /// The same answer, marked as coming from `source`.
+    pub fn with_source(mut self, source: Source) -> Resolution {
+        self.source = source;
+        self
+    }
+
+    /// Where the answer came from: the built-in table (also for `WRONG_IDCARD`, which
+    /// needs no data), the web API, or the cache of its earlier answers.
+    #[must_use]
+    #[inline]
+    pub fn source(&self) -> Source {
+        self.source
     }
 
     /// The web API's status.
@@ -150,6 +166,7 @@ impl serde::Serialize for Resolution {
         st.serialize_field("sex", &n.map(IdNumber::sex))?;
         st.serialize_field("region", &self.region)?;
         st.serialize_field("error", &self.error.map(|e| e.to_string()))?;
+        st.serialize_field("source", &self.source)?;
         st.end()
     }
 }
@@ -185,8 +202,8 @@ impl Resolver {
 
     /// Sets "today", the latest allowed birth date, for reproducible results.
     #[must_use]
-    pub const fn with_today(mut self, today: NaiveDate) -> Resolver {
-        self.today = Today::Fixed(today);
+    pub fn with_today(mut self, today: NaiveDate) -> Resolver {
+        self.today = Today::fixed(today);
         self
     }
 
@@ -194,7 +211,7 @@ impl Resolver {
     #[must_use]
     pub fn today(&self) -> Option<NaiveDate> {
         match self.today {
-            Today::Fixed(d) => Some(d),
+            Today::Fixed(d) => NaiveDate::from_ymd_opt((d / 10_000) as i32, d / 100 % 100, d % 100),
             Today::System => None,
         }
     }
@@ -217,6 +234,7 @@ impl Resolver {
                 number: None,
                 region: None,
                 error: Some(error),
+                source: Source::Table,
             },
         }
     }
@@ -225,18 +243,21 @@ impl Resolver {
 /// The table's answer for a parsed number.
 #[inline]
 pub(crate) fn resolve_number(number: IdNumber) -> Resolution {
-    match Region::lookup(number.region_code()) {
+    let (prefix, last) = number.region_parts();
+    match Region::lookup_parts(prefix, last) {
         Some(region) => Resolution {
             status: Status::AlreadyAtt,
             number: Some(number),
             region: Some(region),
             error: None,
+            source: Source::Table,
         },
         None => Resolution {
             status: Status::NotAtt,
             number: Some(number),
             region: None,
             error: None,
+            source: Source::Table,
         },
     }
 }

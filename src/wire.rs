@@ -167,26 +167,35 @@ pub enum Format {
 /// API does; U+2028/U+2029 are escaped so the output is also safe inside JSONP.
 pub fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let esc: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '\u{0}'..='\u{1f}' | '\u{7f}' | '\u{2028}' | '\u{2029}' => None,
+    for (i, &b) in bytes.iter().enumerate() {
+        // Every byte that needs escaping starts a character, so slices stay on boundaries.
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f | 0x7f => "",
+            // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
+            0xe2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
+                ""
+            }
             _ => continue,
         };
         out.push_str(&s[start..i]);
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
-                use fmt::Write as _;
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
+        if esc.is_empty() {
+            let c = s[i..].chars().next().expect("a character starts here");
+            use fmt::Write as _;
+            let _ = write!(out, "\\u{:04x}", c as u32);
+            start = i + c.len_utf8();
+        } else {
+            out.push_str(esc);
+            start = i + 1;
         }
-        start = i + c.len_utf8();
     }
     out.push_str(&s[start..]);
     out.push('"');

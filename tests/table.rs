@@ -32,6 +32,7 @@ fn every_csv_code_is_in_the_table_with_its_history() {
     for (code, rows) in &by_code {
         let region = cnid::Region::lookup(*code).unwrap_or_else(|| panic!("{code:06} missing"));
         assert_eq!(region.code(), *code);
+        assert_eq!(Some(&region), cnid::Region::lookup_by_hash(*code).as_ref());
         let names = region.names();
         assert_eq!(names.len(), rows.len(), "{code:06}");
         for (span, row) in names.iter().zip(rows) {
@@ -70,10 +71,14 @@ fn codes_not_in_the_csv_are_not_in_the_table() {
     for code in (110_000..=119_999).chain(440_000..=449_999) {
         if !by_code.contains_key(&code) {
             assert!(cnid::Region::lookup(code).is_none(), "{code:06}");
+            assert!(cnid::Region::lookup_by_hash(code).is_none(), "{code:06}");
             missing += 1;
         }
     }
     assert!(missing > 0);
+    for code in [0, 999_999, 1_000_000, 110_199, u32::MAX] {
+        assert!(cnid::Region::lookup(code).is_none(), "{code}");
+    }
 }
 
 #[test]

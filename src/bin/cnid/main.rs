@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod batch;
+mod generate;
 mod lookup;
+mod upgrade;
 
 /// Resolve Chinese resident ID numbers (GB 11643-1999) offline: check character, birth
 /// date, sex and the GB/T 2260 region since 1980, answered with the same statuses and JSON
@@ -23,6 +26,12 @@ struct Cli {
 enum Command {
     /// Resolve numbers given as arguments; prints one answer per line, in input order.
     Lookup(lookup::Args),
+    /// Resolve every number of a file (text or CSV), streaming, in order, on all cores.
+    Batch(batch::Args),
+    /// Print valid synthetic numbers for tests and demos.
+    Generate(generate::Args),
+    /// Print the 18-digit form of first-generation 15-digit numbers.
+    Upgrade(upgrade::Args),
 }
 
 /// Output format of an answer.
@@ -61,6 +70,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lookup(args) => lookup::run(&args),
+        Command::Batch(args) => batch::run(&args),
+        Command::Generate(args) => generate::run(&args),
+        Command::Upgrade(args) => upgrade::run(&args),
     };
     match result {
         Ok(code) => code,
