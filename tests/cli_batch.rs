@@ -1,0 +1,299 @@
+//! `cnid batch` as a process: one output row per input row, in order, whatever the input.
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn cnid(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cnid"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run cnid");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn batch(args: &[&str], stdin: &[u8]) -> (String, String, i32) {
+    let mut all = vec!["batch", "--today", "2026-11-29"];
+    all.extend_from_slice(args);
+    let o = cnid(&all, stdin);
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+fn with_check(body: &str) -> String {
+    let b: &[u8; 17] = body.as_bytes().try_into().unwrap();
+    format!("{body}{}", cnid::check_character(b).unwrap())
+}
+
+/// `n` synthetic valid numbers, deterministic.
+fn numbers(n: usize) -> Vec<String> {
+    let codes = ["110101", "512928", "440305", "119999", "420600", "110103"];
+    (0..n)
+        .map(|i| {
+            let code = codes[i % codes.len()];
+            let year = 1930 + (i * 7) % 90;
+            let month = 1 + (i * 5) % 12;
+            let day = 1 + (i * 3) % 28;
+            with_check(&format!("{code}{year:04}{month:02}{day:02}{:03}", i % 1000))
+        })
+        .collect()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cnid-batch-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn field(line: &str, i: usize) -> String {
+    // Answer fields never hold quotes; split respecting the quoted style fields.
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    fields[i].clone()
+}
+
+#[test]
+fn plain_text_keeps_order_across_chunks_and_jobs() {
+    let ids = numbers(60_000); // > 1 MiB: several chunks
+    let input = ids.join("\n") + "\n";
+    for jobs in ["1", "3"] {
+        let (out, err, code) = batch(&["--jobs", jobs], input.as_bytes());
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), ids.len());
+        for (line, id) in lines.iter().zip(&ids) {
+            assert_eq!(field(line, 0), *id);
+        }
+        assert!(lines[0].contains(",ALREADY_ATT,110101,"), "{}", lines[0]);
+        assert!(lines[3].contains(",NOT_ATT,"), "{}", lines[3]);
+        assert!(err.contains("60000 rows"), "{err}");
+    }
+}
+
+#[test]
+fn csv_output_carries_the_answer_columns() {
+    let (out, _, code) = batch(&[], b"512928199001011114\n");
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "512928199001011114,ALREADY_ATT,512928,1990年01月01日,男,四川省 南充地区 武胜县,637000,0817,\
+         \"中国,四川,南充\",\"中华人民共和国,四川省,南充市\",,\n"
+    );
+    let (out, _, _) = batch(&[], b"110101199001011112\n");
+    assert_eq!(
+        out,
+        "110101199001011112,WRONG_IDCARD,,,,,,,,,身份证号码不正确,\"invalid check character: expected 4, found 2\"\n"
+    );
+}
+
+#[test]
+fn csv_with_header_by_name_and_by_position() {
+    let ids = numbers(3);
+    let input = format!(
+        "name,身份证号,city\nA,{},x\nB,{},y\nC,{},z\n",
+        ids[0], ids[1], ids[2]
+    );
+    for column in [None, Some("身份证号"), Some("2")] {
+        let mut args = vec![];
+        if let Some(c) = column {
+            args.extend(["--column", c]);
+        }
+        let (out, err, code) = batch(&args, input.as_bytes());
+        assert_eq!(code, 0, "{column:?}: {err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert!(
+            lines[0].starts_with("name,身份证号,city,status,par,born,sex,att,"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].starts_with(&format!("A,{},x,ALREADY_ATT,110101,", ids[0])),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[3].starts_with(&format!("C,{},z,ALREADY_ATT,440305,", ids[2])));
+    }
+}
+
+#[test]
+fn tsv_input_gives_tsv_output() {
+    let ids = numbers(2);
+    let input = format!("idcard\tnote\n{}\ta\n{}\tb\n", ids[0], ids[1]);
+    let (out, _, code) = batch(&[], input.as_bytes());
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].starts_with("idcard\tnote\tstatus\tpar\t"));
+    assert!(lines[1].starts_with(&format!("{}\ta\tALREADY_ATT\t110101\t", ids[0])));
+    assert!(lines[1].contains("\t中国,北京\t"), "{}", lines[1]);
+}
+
+#[test]
+fn no_header_takes_the_first_row_as_data() {
+    let ids = numbers(2);
+    let input = format!("{},a\n{},b\n", ids[0], ids[1]);
+    let (out, err, code) = batch(&["--no-header", "--column", "1"], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with(&format!("{},a,ALREADY_ATT", ids[0])));
+    // With a header assumed, the first row would be taken as the header instead.
+    let (out, _, _) = batch(&["--column", "1"], input.as_bytes());
+    assert_eq!(out.lines().count(), 2);
+    assert!(out
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",status,par,born,sex,att,postno,areano,style_simcall,style_citynm,msg,reason"));
+}
+
+#[test]
+fn one_column_with_a_header_line() {
+    let ids = numbers(2);
+    let input = format!("身份证号\n{}\n{}\n", ids[0], ids[1]);
+    let (out, _, code) = batch(&[], input.as_bytes());
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].starts_with("身份证号,status,"));
+}
+
+#[test]
+fn broken_rows_each_get_one_row_and_a_line_number() {
+    let ids = numbers(4);
+    let mut input = Vec::new();
+    input.extend_from_slice(b"idcard,note\n");
+    input.extend_from_slice(format!("{},ok\n", ids[0]).as_bytes()); // line 2
+    input.extend_from_slice(b"\n"); // line 3: empty
+    input.extend_from_slice(b"\xff\xfe12,bad utf8\n"); // line 4
+    input.extend_from_slice(format!("{},too,many\n", ids[1]).as_bytes()); // line 5: ragged
+    input.extend_from_slice(b"short\n"); // line 6: one field only, not a number
+    input.extend_from_slice(format!("\"{}\",\"multi\nline\"\n", ids[2]).as_bytes()); // lines 7-8
+    input.extend_from_slice(format!("{},last-no-newline", ids[3]).as_bytes()); // line 9
+    let (out, err, code) = batch(&[], &input);
+    assert_eq!(code, 0, "{err}");
+    // 1 header + 7 data rows; the quoted row spans two lines in output too.
+    let rows = out.split('\n').filter(|l| !l.is_empty()).count();
+    assert_eq!(rows, 1 + 7 + 1, "{out}");
+    assert!(err.contains("line 3: empty line"), "{err}");
+    assert!(err.contains("line 4: invalid UTF-8"), "{err}");
+    assert!(
+        err.contains("line 5: 3 field(s) where the header has 2"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(&ids[1]),
+        "stderr must not echo numbers: {err}"
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[2].starts_with(",WRONG_IDCARD,"), "{}", lines[2]);
+    assert!(lines[2].ends_with(",empty line"), "{}", lines[2]);
+    assert!(lines[3].contains("WRONG_IDCARD") && lines[3].ends_with("invalid UTF-8"));
+    assert!(
+        lines[4].contains("ALREADY_ATT"),
+        "ragged rows are still resolved: {}",
+        lines[4]
+    );
+    assert!(lines[5].contains("WRONG_IDCARD"));
+    assert!(out.contains(&format!("\"{}\",\"multi\nline\",ALREADY_ATT", ids[2])));
+    assert!(lines
+        .last()
+        .unwrap()
+        .starts_with(&format!("{},last-no-newline,NOT_ATT", ids[3])));
+    // The bad bytes are passed through untouched.
+    let raw = cnid(&["batch"], &input).stdout;
+    assert!(raw.windows(2).any(|w| w == b"\xff\xfe"));
+}
+
+#[test]
+fn jsonl_has_one_web_api_answer_per_data_row() {
+    let ids = numbers(5);
+    let input = format!("idcard\n{}\n\nnot-a-number\n{}\n", ids[0], ids[1]);
+    let (out, _, code) = batch(&["--format", "jsonl"], input.as_bytes());
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4);
+    let v: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(v[0]["result"]["status"], "ALREADY_ATT");
+    assert_eq!(v[0]["result"]["idcard"], ids[0].as_str());
+    assert_eq!(v[1]["result"]["status"], "WRONG_IDCARD");
+    assert_eq!(v[2]["result"]["idcard"], "not-a-number");
+    assert_eq!(v[3]["result"]["status"], "ALREADY_ATT");
+}
+
+#[test]
+fn files_and_gzip() {
+    let ids = numbers(1000);
+    let text = ids.join("\n") + "\n";
+    let plain = tmp("in.txt");
+    std::fs::write(&plain, &text).unwrap();
+    let gz = tmp("in.txt.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let out_plain = tmp("out1.csv");
+    let out_gz = tmp("out2.csv");
+    for (input, output) in [(&plain, &out_plain), (&gz, &out_gz)] {
+        let (_, err, code) = batch(&["-i", s(input), "-o", s(output)], b"");
+        assert_eq!(code, 0, "{err}");
+    }
+    let a = std::fs::read_to_string(&out_plain).unwrap();
+    let b = std::fs::read_to_string(&out_gz).unwrap();
+    assert_eq!(a.lines().count(), 1000);
+    assert_eq!(a, b);
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn usage_and_io_errors() {
+    let (_, err, code) = batch(&[], b"a,b\n1,2\n");
+    assert_eq!(code, 2, "ambiguous column: {err}");
+    assert!(err.contains("--column"));
+    let (_, _, code) = batch(&["--column", "nope"], b"a,b\n1,2\n");
+    assert_eq!(code, 2);
+    let (_, _, code) = batch(&["--column", "3"], b"a,b\n1,2\n");
+    assert_eq!(code, 2);
+    let (_, err, code) = batch(&["-i", "/nonexistent/cnid-input.txt"], b"");
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot open"), "{err}");
+}
+
+#[test]
+fn empty_input_gives_empty_output() {
+    let (out, err, code) = batch(&[], b"");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "");
+}
