@@ -1,12 +1,57 @@
-//! `cnid upgrade` (being written).
+//! `cnid upgrade`: the 18-digit form of first-generation 15-digit numbers.
+//!
+//! Line N of stdout answers argument N: the 18-digit form, or an empty line when the
+//! argument is not a valid number (the reason goes to stderr, with the number masked).
 
-use std::io;
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use chrono::NaiveDate;
+use cnid::IdNumber;
 
-pub fn run(_args: &Args) -> io::Result<ExitCode> {
-    eprintln!("cnid: upgrade is not implemented yet");
-    Ok(ExitCode::from(1))
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The latest allowed birth date (default: today's date in China).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::parse_date)]
+    today: Option<NaiveDate>,
+    /// 15-digit numbers. A valid 18-character number is printed as it is (normalised:
+    /// upper-case X, ASCII digits). An invalid one prints an empty line and an ERROR
+    /// line on stderr; the exit status is then 1.
+    #[arg(value_name = "ID15", required = true)]
+    ids: Vec<String>,
+}
+
+pub fn run(args: &Args) -> io::Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut failed = false;
+    let result = (|| -> io::Result<()> {
+        for (i, input) in args.ids.iter().enumerate() {
+            let parsed = match args.today {
+                Some(today) => IdNumber::parse_as_of(input, today),
+                None => IdNumber::parse(input),
+            };
+            match parsed {
+                Ok(id) => out.write_all(id.as_str().as_bytes())?,
+                Err(e) => {
+                    failed = true;
+                    // Never the whole number: it is personal data.
+                    let masked = cnid::mask(input.trim());
+                    eprintln!("ERROR argument {}: {masked}: {e}", i + 1);
+                }
+            }
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    })();
+    match result {
+        // The reader went away (`| head`): stop quietly.
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
+        _ => {}
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
