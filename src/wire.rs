@@ -163,11 +163,39 @@ pub enum Format {
     Xml,
 }
 
+/// Whether any byte needs escaping in a JSON string: below 0x20, `"`, `\\`, DEL, or 0xE2
+/// (the lead byte of U+2028/U+2029, escaped for JSONP). Eight bytes at a time with the
+/// classic SWAR tests (`haszero`, `hasless`), since this runs over every answer field.
+fn needs_json_escape(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let special = |b: u8| b < 0x20 || matches!(b, b'"' | b'\\' | 0x7f | 0xe2);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let found = (x.wrapping_sub(LO * 0x20) & !x & HI)
+            | has_zero(x ^ (LO * u64::from(b'"')))
+            | has_zero(x ^ (LO * u64::from(b'\\')))
+            | has_zero(x ^ (LO * 0x7f))
+            | has_zero(x ^ (LO * 0xe2));
+        if found != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| special(b))
+}
+
 /// Appends `s` as a JSON string literal. Non-ASCII text is written as UTF-8, as the web
 /// API does; U+2028/U+2029 are escaped so the output is also safe inside JSONP.
 pub fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
+    if !needs_json_escape(bytes) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         // Every byte that needs escaping starts a character, so slices stay on boundaries.
@@ -343,6 +371,26 @@ pub fn write_jsonp(out: &mut String, callback: &Callback, fields: &Fields<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_scan_agrees_with_the_byte_rule() {
+        let special = |b: u8| b < 0x20 || matches!(b, b'"' | b'\\' | 0x7f | 0xe2);
+        for b in 0..=255u8 {
+            for len in [1, 7, 8, 9, 16, 17] {
+                for pos in 0..len {
+                    let mut v = vec![b'a'; len];
+                    v[pos] = b;
+                    assert_eq!(
+                        needs_json_escape(&v),
+                        special(b),
+                        "byte {b:#x} at {pos} of {len}"
+                    );
+                }
+            }
+        }
+        assert!(!needs_json_escape("四川省 南充地区 武胜县".as_bytes()));
+        assert!(needs_json_escape("\u{2028}".as_bytes()));
+    }
 
     #[test]
     fn json_escapes() {
