@@ -8,6 +8,8 @@ mod clock;
 mod error;
 mod id_number;
 mod region;
+#[cfg(feature = "remote")]
+pub mod remote;
 mod resolve;
 pub mod wire;
 
