@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use cnid::wire::{self, Fields};
-use cnid::{Resolver, Status};
+use cnid::Status;
 
 /// Input bytes per chunk.
 const CHUNK: usize = 256 * 1024;
@@ -86,6 +86,8 @@ pub struct Args {
     /// The latest allowed birth date (default: today's date in China).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::parse_date)]
     today: Option<NaiveDate>,
+    #[command(flatten)]
+    remote: crate::RemoteArgs,
     /// Worker threads (default: the number of cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
@@ -360,7 +362,7 @@ struct Done {
 struct Job {
     layout: Layout,
     format: OutFormat,
-    resolver: Resolver,
+    engine: crate::Engine,
     out_delimiter: u8,
     reported: AtomicU64,
     /// Written output buffers, kept for reuse: fresh multi-megabyte buffers for every
@@ -487,7 +489,7 @@ impl Job {
             problem = Some("empty number".to_owned());
         }
         let resolution = match text {
-            Some(t) => self.resolver.resolve(t),
+            Some(t) => self.engine.resolve(t),
             None => cnid::Resolution::from_parts(Status::WrongIdcard, None, None, None),
         };
         match resolution.status() {
@@ -578,6 +580,7 @@ fn human_bytes(n: u64) -> String {
 
 fn run_inner(args: &Args) -> Result<(), Failure> {
     let started = Instant::now();
+    let engine = crate::Engine::new(&args.remote, args.today).map_err(Failure::Usage)?;
     let (input, size) = open_input(&args.input)?;
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let first = read_first_line(&mut reader)?;
@@ -595,7 +598,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     let job = Arc::new(Job {
         layout,
         format: args.format,
-        resolver: crate::resolver(args.today),
+        engine,
         out_delimiter,
         reported: AtomicU64::new(0),
         pool: Mutex::new(Vec::new()),
@@ -730,6 +733,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         }
     }
     eprintln!("{summary}");
+    job.engine.finish();
     if let Some(e) = write_error {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Ok(());

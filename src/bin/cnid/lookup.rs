@@ -19,6 +19,8 @@ pub struct Args {
     /// The latest allowed birth date (default: today's date in China).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::parse_date)]
     today: Option<NaiveDate>,
+    #[command(flatten)]
+    remote: crate::RemoteArgs,
     /// ID numbers (18 or 15 characters).
     #[arg(value_name = "ID", required = true)]
     ids: Vec<String>,
@@ -33,13 +35,19 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         eprintln!("cnid: --callback needs --format json");
         return Ok(ExitCode::from(2));
     }
-    let resolver = crate::resolver(args.today);
+    let engine = match crate::Engine::new(&args.remote, args.today) {
+        Ok(e) => e,
+        Err(msg) => {
+            eprintln!("cnid: {msg}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut line = String::with_capacity(512);
     for id in &args.ids {
         line.clear();
-        let resolution = resolver.resolve(id);
+        let resolution = engine.resolve(id);
         let fields = Fields::new(&resolution, id);
         match &args.callback {
             Some(cb) => wire::write_jsonp(&mut line, cb, &fields),
@@ -49,5 +57,6 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         out.write_all(line.as_bytes())?;
     }
     out.flush()?;
+    engine.finish();
     Ok(ExitCode::SUCCESS)
 }

@@ -66,6 +66,102 @@ pub fn resolver(today: Option<NaiveDate>) -> cnid::Resolver {
     }
 }
 
+/// `--remote`, `--remote-first`, `--remote-cache`: the web API as a fallback. Credentials
+/// come from the environment only (`NOWAPI_APPKEY`, `NOWAPI_SIGN`, optional `NOWAPI_URL`),
+/// never from flags that would show in `ps`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RemoteArgs {
+    /// Ask the web API for region codes the built-in data does not know (local first).
+    /// Only a synthetic number with the same 6-digit prefix is sent.
+    #[cfg(feature = "remote")]
+    #[arg(long, conflicts_with = "remote_first")]
+    remote: bool,
+    /// Ask the web API first and answer locally when it fails (quota, network, errors).
+    #[cfg(feature = "remote")]
+    #[arg(long)]
+    remote_first: bool,
+    /// Keep the web API's answers in FILE, so later runs never ask twice.
+    #[cfg(feature = "remote")]
+    #[arg(long, value_name = "FILE")]
+    remote_cache: Option<std::path::PathBuf>,
+}
+
+/// What answers: the built-in table alone, or with the web API as a fallback.
+#[derive(Debug)]
+pub enum Engine {
+    /// Offline.
+    Local(cnid::Resolver),
+    /// With the remote fallback.
+    #[cfg(feature = "remote")]
+    Remote(
+        Box<cnid::remote::RemoteResolver>,
+        std::sync::Mutex<Vec<String>>,
+    ),
+}
+
+impl Engine {
+    /// Builds the engine from the flags; a usage problem (missing credentials, bad cache
+    /// file) is an `Err` with the message.
+    #[cfg_attr(not(feature = "remote"), allow(unused_variables))]
+    pub fn new(remote: &RemoteArgs, today: Option<NaiveDate>) -> Result<Engine, String> {
+        let local = resolver(today);
+        #[cfg(feature = "remote")]
+        if remote.remote || remote.remote_first || remote.remote_cache.is_some() {
+            use cnid::remote::{Policy, RemoteConfig, RemoteResolver};
+            let mut config = RemoteConfig::from_env().map_err(|e| e.to_string())?;
+            config.cache_file.clone_from(&remote.remote_cache);
+            let policy = if remote.remote_first {
+                Policy::RemoteFirst
+            } else {
+                Policy::LocalFirst
+            };
+            let r = RemoteResolver::new(config, policy, local).map_err(|e| e.to_string())?;
+            return Ok(Engine::Remote(
+                Box::new(r),
+                std::sync::Mutex::new(Vec::new()),
+            ));
+        }
+        Ok(Engine::Local(local))
+    }
+
+    /// One answer. With the remote, the first failure of each kind is reported on stderr
+    /// (the message never holds the number).
+    pub fn resolve(&self, input: &str) -> cnid::Resolution {
+        match self {
+            Engine::Local(r) => r.resolve(input),
+            #[cfg(feature = "remote")]
+            Engine::Remote(r, warned) => {
+                let (resolution, error) = r.resolve_detailed(input);
+                if let Some(e) = error {
+                    let kind = format!("{:?}", std::mem::discriminant(&e));
+                    if let Ok(mut seen) = warned.lock() {
+                        if !seen.contains(&kind) {
+                            eprintln!("cnid: web api: {e}");
+                            seen.push(kind);
+                        }
+                    }
+                }
+                resolution
+            }
+        }
+    }
+
+    /// Saves the remote cache and prints what the remote did; nothing offline.
+    pub fn finish(&self) {
+        #[cfg(feature = "remote")]
+        if let Engine::Remote(r, _) = self {
+            if let Err(e) = r.save_cache() {
+                eprintln!("cnid: {e}");
+            }
+            let s = r.stats();
+            eprintln!(
+                "cnid: web api: {} request(s), {} failure(s), {} cache hit(s)",
+                s.requests, s.failures, s.cache_hits
+            );
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
