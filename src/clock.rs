@@ -39,16 +39,19 @@ impl Today {
     pub(crate) fn allows(self, yyyymmdd: u32) -> bool {
         match self {
             Today::Fixed(today) => yyyymmdd <= today,
-            Today::System => {
-                if yyyymmdd <= CACHED_TODAY.load(Ordering::Relaxed) {
-                    return true;
-                }
-                let now = pack(china_today());
-                CACHED_TODAY.fetch_max(now, Ordering::Relaxed);
-                yyyymmdd <= now
-            }
+            Today::System => yyyymmdd <= CACHED_TODAY.load(Ordering::Relaxed) || refresh(yyyymmdd),
         }
     }
+}
+
+/// Reads the clock (once a day at most, in practice): out of line, so the hot path keeps
+/// no registers for it.
+#[cold]
+#[inline(never)]
+fn refresh(yyyymmdd: u32) -> bool {
+    let now = pack(china_today());
+    CACHED_TODAY.fetch_max(now, Ordering::Relaxed);
+    yyyymmdd <= now
 }
 
 /// Today's date in China (UTC+8, no daylight saving) from the system clock.

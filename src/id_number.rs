@@ -134,7 +134,7 @@ impl IdNumber {
             }
         }
         if let Ok(raw) = <&[u8; 15]>::try_from(bytes) {
-            if raw.iter().all(u8::is_ascii_digit) {
+            if check_digit::all_digits15(raw) {
                 return Self::from_fifteen(raw, today);
             }
         }
@@ -194,7 +194,7 @@ impl IdNumber {
 
     /// Checks 18 bytes whose first 17 are ASCII digits and call for the check character
     /// `expected`.
-    #[inline]
+    #[inline(always)]
     fn from_eighteen(mut digits: [u8; 18], expected: u8, today: Today) -> Result<Self, ParseError> {
         let last = digits[17];
         let last = match last {
