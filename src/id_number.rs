@@ -301,6 +301,22 @@ impl IdNumber {
         NaiveDate::from_ymd_opt(year, u32::from(month), u32::from(day)).unwrap_or(NaiveDate::MIN)
     }
 
+    /// The birth date as `(year, month, day)`, straight from the digits: cheaper than
+    /// [`IdNumber::birth_date`] when no `NaiveDate` is needed.
+    ///
+    /// ```
+    /// let id = cnid::IdNumber::parse("110101199001311114")?;
+    /// assert_eq!(id.birth_ymd(), (1990, 1, 31));
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn birth_ymd(&self) -> (u16, u8, u8) {
+        let d = &self.digits;
+        let year = u16::from(two(d[6], d[7])) * 100 + u16::from(two(d[8], d[9]));
+        (year, two(d[10], d[11]), two(d[12], d[13]))
+    }
+
     /// The sex, from the parity of the sequence number's last digit.
     #[must_use]
     #[inline]

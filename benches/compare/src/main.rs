@@ -318,6 +318,27 @@ mod cases {
         }
         black_box(status);
         if let Some(n) = r.number() {
+            black_box(n.birth_ymd());
+            black_box(n.sex());
+        }
+        match r.region() {
+            Some(region) => {
+                black_box(region.name());
+                ACCEPTED | REGION
+            }
+            None => ACCEPTED,
+        }
+    }
+
+    /// The same with the birth date as a `chrono::NaiveDate`.
+    pub fn cnid_resolve_naive_date(s: &str) -> u8 {
+        let r = RESOLVER.resolve(s);
+        let status = r.status();
+        if !status.is_valid() {
+            return 0;
+        }
+        black_box(status);
+        if let Some(n) = r.number() {
             black_box(n.birth_date());
             black_box(n.sex());
         }
@@ -495,9 +516,12 @@ macro_rules! case {
 
 fn all_cases() -> Vec<Case> {
     vec![
-        case!("cnid", env!("CNID_VERSION"), "`Resolver::resolve(s)` + `.status()`, `.number()` → `.birth_date()`, `.sex()`, `.region()` → `.name()`",
+        case!("cnid", env!("CNID_VERSION"), "`Resolver::resolve(s)` + `.status()`, `.number()` → `.birth_ymd()`, `.sex()`, `.region()` → `.name()`",
             "trims; 15 or 18 chars (x/X, full-width OK); province; date 1800-01-01..=today; check char; region looked up (GB/T 2260 1980-2026, abolished codes too; unknown → valid, `NOT_ATT`)",
             full = true, region = true, cases::cnid_resolve),
+        case!("cnid", env!("CNID_VERSION"), "as above, birth date as `chrono::NaiveDate` (`.birth_date()`)",
+            "as above",
+            full = true, region = true, cases::cnid_resolve_naive_date),
         case!("cnid", env!("CNID_VERSION"), "`cnid::IdNumber::parse(s)` + `.birth_date()`, `.sex()`",
             "as above, no region lookup",
             full = false, region = false, cases::cnid_parse),
