@@ -305,7 +305,7 @@ impl IdNumber {
     /// [`IdNumber::birth_date`] when no `NaiveDate` is needed.
     ///
     /// ```
-    /// let id = cnid::IdNumber::parse("110101199001311114")?;
+    /// let id = cnid::IdNumber::parse("110101199001311117")?;
     /// assert_eq!(id.birth_ymd(), (1990, 1, 31));
     /// # Ok::<(), cnid::ParseError>(())
     /// ```
