@@ -287,7 +287,7 @@ impl IdNumber {
     #[must_use]
     #[inline]
     pub fn region_prefix(&self) -> &str {
-        &self.as_str()[..6]
+        std::str::from_utf8(&self.digits[..6]).unwrap_or_default()
     }
 
     /// The birth date.
