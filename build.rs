@@ -126,6 +126,44 @@ fn att(row: &Row) -> String {
     slots.join(" ")
 }
 
+/// Region text goes into the precomputed JSON and XML fragments as it is, so it must need
+/// no escaping in either.
+fn check_wire_safe(line: u64, row: &Row) {
+    for (name, v) in [
+        ("name", &row.name),
+        ("province", &row.province),
+        ("prefecture", &row.prefecture),
+        ("province_short", &row.province_short),
+        ("province_full", &row.province_full),
+        ("city_short", &row.city_short),
+        ("city_full", &row.city_full),
+    ] {
+        if let Some(c) = v.chars().find(|&c| {
+            c < ' '
+                || matches!(
+                    c,
+                    '"' | '\\' | '<' | '>' | '&' | '\'' | '\u{7f}' | '\u{2028}' | '\u{2029}'
+                )
+        }) {
+            fail(
+                line,
+                format_args!("{name} holds {c:?}, which JSON or XML would escape"),
+            );
+        }
+    }
+}
+
+/// The five region fields as the web API writes them: `,"att":"…",…` and `<att>…</att>…`.
+fn fragments(fields: [(&str, &str); 5]) -> (String, String) {
+    let mut json = String::new();
+    let mut xml = String::new();
+    for (k, v) in fields {
+        write!(json, ",\"{k}\":\"{v}\"").unwrap();
+        write!(xml, "<{k}>{v}</{k}>").unwrap();
+    }
+    (json, xml)
+}
+
 fn style(prefix: &str, province: &str, city: &str) -> String {
     if city.is_empty() {
         format!("{prefix},{province}")
@@ -177,6 +215,7 @@ fn main() {
             .deserialize(Some(&headers))
             .unwrap_or_else(|e| fail(line, e));
         check_row(line, &row);
+        check_wire_safe(line, &row);
         let code: u32 = row.code.parse().expect("checked digits");
         if let Some((prev_code, prev_first, prev_last)) = previous {
             if code < prev_code {
@@ -220,17 +259,24 @@ fn main() {
             .unwrap();
         }
         names.push(']');
+        let att = att(latest);
+        let simcall = style("中国", &latest.province_short, &latest.city_short);
+        let citynm = style("中华人民共和国", &latest.province_full, &latest.city_full);
+        let (json, xml) = fragments([
+            ("att", &att),
+            ("postno", &latest.postno),
+            ("areano", &latest.areano),
+            ("style_simcall", &simcall),
+            ("style_citynm", &citynm),
+        ]);
         let value = format!(
-            "Record {{ code: {code}, level: {}, placeholder: {}, att: {:?}, postno: {:?}, areano: {:?}, \
-             style_simcall: {:?}, style_citynm: {:?}, province_short: {:?}, province_full: {:?}, \
-             city_short: {:?}, city_full: {:?}, names: {names} }}",
+            "Record {{ code: {code}, level: {}, placeholder: {}, att: {att:?}, postno: {:?}, areano: {:?}, \
+             style_simcall: {simcall:?}, style_citynm: {citynm:?}, province_short: {:?}, province_full: {:?}, \
+             city_short: {:?}, city_full: {:?}, json: {json:?}, xml: {xml:?}, names: {names} }}",
             level(&latest.level),
             latest.placeholder == 1,
-            att(latest),
             latest.postno,
             latest.areano,
-            style("中国", &latest.province_short, &latest.city_short),
-            style("中华人民共和国", &latest.province_full, &latest.city_full),
             latest.province_short,
             latest.province_full,
             latest.city_short,

@@ -55,6 +55,10 @@ pub(crate) struct Record {
     pub(crate) province_full: &'static str,
     pub(crate) city_short: &'static str,
     pub(crate) city_full: &'static str,
+    /// The five region fields as JSON members, each after a comma: `,"att":"…",…`.
+    pub(crate) json: &'static str,
+    /// The five region fields as XML elements: `<att>…</att>…`.
+    pub(crate) xml: &'static str,
     /// Chronological; never empty; the last one is the latest name.
     pub(crate) names: &'static [NameSpan],
 }
@@ -274,6 +278,11 @@ impl Region {
         self.record()
             .filter(|r| !r.city_full.is_empty())
             .map(|r| (r.city_short, r.city_full))
+    }
+
+    /// The region fields precomputed as JSON members and XML elements (table regions).
+    pub(crate) fn wire_fragments(&self) -> Option<(&'static str, &'static str)> {
+        self.record().map(|r| (r.json, r.xml))
     }
 
     /// The answer's region fields, owned.

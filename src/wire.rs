@@ -9,8 +9,6 @@
 
 use std::fmt;
 
-use chrono::Datelike;
-
 use crate::resolve::{Resolution, Status};
 
 /// A birth date in the web API's form, `1990年01月01日`, held inline (no allocation).
@@ -26,10 +24,9 @@ impl Born {
         len: 0,
     };
 
-    fn from_date(date: chrono::NaiveDate) -> Born {
+    fn from_ymd((y, m, d): (u16, u8, u8)) -> Born {
         let mut buf = [0u8; 17];
-        let y = date.year().clamp(0, 9999) as u32;
-        let (m, d) = (date.month(), date.day());
+        let (y, m, d) = (u32::from(y.min(9999)), u32::from(m), u32::from(d));
         let digits = [y / 1000, y / 100 % 10, y / 10 % 10, y % 10];
         for (slot, v) in buf[..4].iter_mut().zip(digits) {
             *slot = b'0' + v as u8;
@@ -64,31 +61,22 @@ impl fmt::Display for Born {
 }
 
 /// The `result` fields of one answer, borrowed from a [`Resolution`]; the one place
-/// where the web API's field values are decided.
+/// where the web API's field values are decided. Read-only: built by [`Fields::new`].
 #[derive(Debug, Clone, Copy)]
 pub struct Fields<'a> {
-    /// `status`.
-    pub status: Status,
-    /// `idcard`: the number as the caller gave it (trimmed).
-    pub idcard: &'a str,
-    /// `par`: the 6-digit prefix (empty unless `ALREADY_ATT`).
-    pub par: &'a str,
-    /// `born`: `1990年01月01日` (empty unless `ALREADY_ATT`).
-    pub born: Born,
-    /// `sex`: `男` / `女` (empty unless `ALREADY_ATT`).
-    pub sex: &'static str,
-    /// `att`.
-    pub att: &'a str,
-    /// `postno`.
-    pub postno: &'a str,
-    /// `areano`.
-    pub areano: &'a str,
-    /// `style_simcall`.
-    pub style_simcall: &'a str,
-    /// `style_citynm`.
-    pub style_citynm: &'a str,
-    /// `msg`, absent for `ALREADY_ATT`.
-    pub msg: Option<&'static str>,
+    status: Status,
+    idcard: &'a str,
+    par: &'a str,
+    born: Born,
+    sex: &'static str,
+    att: &'a str,
+    postno: &'a str,
+    areano: &'a str,
+    style_simcall: &'a str,
+    style_citynm: &'a str,
+    msg: Option<&'static str>,
+    /// For a table region: the five region fields already written as JSON and XML.
+    fragments: Option<(&'static str, &'static str)>,
 }
 
 impl<'a> Fields<'a> {
@@ -97,8 +85,8 @@ impl<'a> Fields<'a> {
     /// ```
     /// let r = cnid::resolve("512928199001011114");
     /// let f = cnid::wire::Fields::new(&r, "512928199001011114");
-    /// assert_eq!(f.par, "512928");
-    /// assert_eq!(f.born.as_str(), "1990年01月01日");
+    /// assert_eq!(f.par(), "512928");
+    /// assert_eq!(f.born().as_str(), "1990年01月01日");
     /// ```
     #[must_use]
     pub fn new(resolution: &'a Resolution, idcard: &'a str) -> Fields<'a> {
@@ -115,11 +103,12 @@ impl<'a> Fields<'a> {
             style_simcall: "",
             style_citynm: "",
             msg: status.message(),
+            fragments: None,
         };
         if status == Status::AlreadyAtt {
             if let Some(n) = resolution.number() {
                 f.par = n.region_prefix();
-                f.born = Born::from_date(n.birth_date());
+                f.born = Born::from_ymd(n.birth_ymd());
                 f.sex = n.sex().as_chinese();
             }
             if let Some(r) = resolution.region() {
@@ -128,13 +117,77 @@ impl<'a> Fields<'a> {
                 f.areano = r.areano();
                 f.style_simcall = r.style_simcall();
                 f.style_citynm = r.style_citynm();
+                f.fragments = r.wire_fragments();
             }
         }
         f
     }
 
+    /// `status`.
+    #[must_use]
+    pub fn status(&self) -> Status {
+        self.status
+    }
+    /// `idcard`: the number as the caller gave it (trimmed).
+    #[must_use]
+    pub fn idcard(&self) -> &'a str {
+        self.idcard
+    }
+    /// `par`: the 6-digit prefix (empty unless `ALREADY_ATT`).
+    #[must_use]
+    pub fn par(&self) -> &'a str {
+        self.par
+    }
+    /// `born`: `1990年01月01日` (empty unless `ALREADY_ATT`).
+    #[must_use]
+    pub fn born(&self) -> Born {
+        self.born
+    }
+    /// `sex`: `男` / `女` (empty unless `ALREADY_ATT`).
+    #[must_use]
+    pub fn sex(&self) -> &'static str {
+        self.sex
+    }
+    /// `att`.
+    #[must_use]
+    pub fn att(&self) -> &'a str {
+        self.att
+    }
+    /// `postno`.
+    #[must_use]
+    pub fn postno(&self) -> &'a str {
+        self.postno
+    }
+    /// `areano`.
+    #[must_use]
+    pub fn areano(&self) -> &'a str {
+        self.areano
+    }
+    /// `style_simcall`.
+    #[must_use]
+    pub fn style_simcall(&self) -> &'a str {
+        self.style_simcall
+    }
+    /// `style_citynm`.
+    #[must_use]
+    pub fn style_citynm(&self) -> &'a str {
+        self.style_citynm
+    }
+    /// `msg`, absent for `ALREADY_ATT`.
+    #[must_use]
+    pub fn msg(&self) -> Option<&'static str> {
+        self.msg
+    }
+
     /// `(key, value)` pairs in the web API's order, `msg` included when present.
     pub fn pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.head()
+            .chain(self.region_pairs())
+            .chain(self.msg.map(|m| ("msg", m)))
+    }
+
+    /// `status`, `idcard` (not for `WAIT_PROCESS`), `par`, `born`, `sex`.
+    fn head(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let idcard = (self.status != Status::WaitProcess).then_some(("idcard", self.idcard));
         [("status", self.status.as_str())]
             .into_iter()
@@ -143,13 +196,19 @@ impl<'a> Fields<'a> {
                 ("par", self.par),
                 ("born", self.born.as_str()),
                 ("sex", self.sex),
-                ("att", self.att),
-                ("postno", self.postno),
-                ("areano", self.areano),
-                ("style_simcall", self.style_simcall),
-                ("style_citynm", self.style_citynm),
             ])
-            .chain(self.msg.map(|m| ("msg", m)))
+    }
+
+    /// `att` … `style_citynm`.
+    fn region_pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("att", self.att),
+            ("postno", self.postno),
+            ("areano", self.areano),
+            ("style_simcall", self.style_simcall),
+            ("style_citynm", self.style_citynm),
+        ]
+        .into_iter()
     }
 }
 
@@ -261,9 +320,8 @@ pub fn push_xml_text(out: &mut String, s: &str) {
 /// assert!(out.ends_with(r#""msg":"身份证号码不正确"}}"#));
 /// ```
 pub fn write_json(out: &mut String, fields: &Fields<'_>) {
-    out.push_str("{\"success\":\"1\",\"result\":{");
-    for (i, (k, v)) in fields.pairs().enumerate() {
-        if i > 0 {
+    fn member(out: &mut String, first: bool, k: &str, v: &str) {
+        if !first {
             out.push(',');
         }
         out.push('"');
@@ -271,14 +329,26 @@ pub fn write_json(out: &mut String, fields: &Fields<'_>) {
         out.push_str("\":");
         push_json_str(out, v);
     }
+    out.push_str("{\"success\":\"1\",\"result\":{");
+    for (i, (k, v)) in fields.head().enumerate() {
+        member(out, i == 0, k, v);
+    }
+    match fields.fragments {
+        Some((json, _)) => out.push_str(json),
+        None => fields
+            .region_pairs()
+            .for_each(|(k, v)| member(out, false, k, v)),
+    }
+    if let Some(m) = fields.msg {
+        member(out, false, "msg", m);
+    }
     out.push_str("}}");
 }
 
 /// Appends the XML answer (no newline): `<?xml …?><root><success>1</success><result>…`.
 /// Empty values are written as `<x></x>`, never `<x/>`, for clients that split strings.
 pub fn write_xml(out: &mut String, fields: &Fields<'_>) {
-    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success><result>");
-    for (k, v) in fields.pairs() {
+    fn element(out: &mut String, k: &str, v: &str) {
         out.push('<');
         out.push_str(k);
         out.push('>');
@@ -286,6 +356,17 @@ pub fn write_xml(out: &mut String, fields: &Fields<'_>) {
         out.push_str("</");
         out.push_str(k);
         out.push('>');
+    }
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success><result>");
+    for (k, v) in fields.head() {
+        element(out, k, v);
+    }
+    match fields.fragments {
+        Some((_, xml)) => out.push_str(xml),
+        None => fields.region_pairs().for_each(|(k, v)| element(out, k, v)),
+    }
+    if let Some(m) = fields.msg {
+        element(out, "msg", m);
     }
     out.push_str("</result></root>");
 }
@@ -408,8 +489,7 @@ mod tests {
 
     #[test]
     fn born_form() {
-        let d = chrono::NaiveDate::from_ymd_opt(1987, 11, 3).unwrap();
-        assert_eq!(Born::from_date(d).as_str(), "1987年11月03日");
+        assert_eq!(Born::from_ymd((1987, 11, 3)).as_str(), "1987年11月03日");
     }
 
     #[test]

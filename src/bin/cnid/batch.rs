@@ -345,11 +345,11 @@ fn push_csv_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8) {
 /// The five region columns (`att` … `style_citynm`), each after a delimiter.
 fn push_region_fields(out: &mut Vec<u8>, fields: &Fields<'_>, d: u8) {
     for value in [
-        fields.att,
-        fields.postno,
-        fields.areano,
-        fields.style_simcall,
-        fields.style_citynm,
+        fields.att(),
+        fields.postno(),
+        fields.areano(),
+        fields.style_simcall(),
+        fields.style_citynm(),
     ] {
         out.push(d);
         push_csv_field(out, value.as_bytes(), d);
@@ -597,10 +597,10 @@ impl Job {
                     push_csv_field(out, line, d);
                 }
                 for value in [
-                    fields.status.as_str(),
-                    fields.par,
-                    fields.born.as_str(),
-                    fields.sex,
+                    fields.status().as_str(),
+                    fields.par(),
+                    fields.born().as_str(),
+                    fields.sex(),
                 ] {
                     out.push(d);
                     push_csv_field(out, value.as_bytes(), d);
@@ -612,7 +612,7 @@ impl Job {
                     Some(region) => out.extend_from_slice(tails.get(region.code(), &fields, d)),
                     None => push_region_fields(out, &fields, d),
                 }
-                for value in [fields.msg.unwrap_or(""), &reason] {
+                for value in [fields.msg().unwrap_or(""), &reason] {
                     out.push(d);
                     push_csv_field(out, value.as_bytes(), d);
                 }
