@@ -20,19 +20,22 @@ mkdir -p "$DIR"
 cargo build --release --features cli --quiet
 CNID=target/release/cnid
 
-# seconds and peak KiB of one run: "S KIB"
+# wall seconds (nanosecond clock) and peak KiB (/usr/bin/time) of one run: "S KIB"
 measure() {
-    /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/stderr.txt" || {
+    local start end
+    start=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/stderr.txt" || {
         cat "$DIR/stderr.txt" >&2
         exit 1
     }
-    cat "$DIR/time.txt"
+    end=$(date +%s%N)
+    echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $(cat "$DIR/time.txt")"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '| rows | input | step | median wall s | rows/s | × read floor | peak RSS MiB |\n'
-printf '|---:|---:|---|---:|---:|---:|---:|\n'
+printf '| rows | input | step | median wall s | rows/s | × wc -l of input | × cat of its output | peak RSS MiB |\n'
+printf '|---:|---:|---|---:|---:|---:|---:|---:|\n'
 for n in "${SIZES[@]}"; do
     in="$DIR/ids-$n.txt"
     [ -s "$in" ] || "$CNID" generate --count "$n" --seed 11643 --born-from 1930-01-01 --born-to 2020-12-31 >"$in"
@@ -43,23 +46,29 @@ for n in "${SIZES[@]}"; do
         for step in "${steps[@]}"; do
             case "$step" in
                 "wc -l") r=$(measure wc -l "$in") ;;
-                "cat input") r=$(measure cat "$in") ;;
+                "cat input") r=$(measure sh -c 'exec cat "$0" >/dev/null' "$in") ;;
                 "batch csv") r=$(measure "$CNID" batch -i "$in" -o "$DIR/out.csv") ;;
-                "cat csv output") r=$(measure cat "$DIR/out.csv") ;;
+                "cat csv output") r=$(measure sh -c 'exec cat "$0" >/dev/null' "$DIR/out.csv") ;;
                 "batch jsonl") r=$(measure "$CNID" batch --format jsonl -i "$in" -o "$DIR/out.jsonl") ;;
-                "cat jsonl output") r=$(measure cat "$DIR/out.jsonl") ;;
+                "cat jsonl output") r=$(measure sh -c 'exec cat "$0" >/dev/null' "$DIR/out.jsonl") ;;
             esac
             wall[$step]+="${r% *} "
             rss[$step]+="${r#* } "
         done
     done
-    floor=$(echo "${wall[wc -l]}" | tr ' ' '\n' | grep . | median)
+    med() { echo "${wall[$1]}" | tr ' ' '\n' | grep . | median; }
+    floor=$(med "wc -l")
     for step in "${steps[@]}"; do
-        w=$(echo "${wall[$step]}" | tr ' ' '\n' | grep . | median)
+        w=$(med "$step")
         m=$(echo "${rss[$step]}" | tr ' ' '\n' | grep . | sort -g | tail -1)
         rate=$(awk -v n="$n" -v w="$w" 'BEGIN { if (w > 0) printf "%.2fM", n / w / 1e6; else print "-" }')
         ratio=$(awk -v w="$w" -v f="$floor" 'BEGIN { if (f > 0) printf "%.1f", w / f; else print "-" }')
-        printf '| %s | %s | %s | %s | %s | %s | %.1f |\n' "$n" "$size" "$step" "$w" "$rate" "$ratio" "$(echo "$m / 1024" | bc -l)"
+        out_ratio="-"
+        case "$step" in
+            "batch csv") out_ratio=$(awk -v w="$w" -v f="$(med "cat csv output")" 'BEGIN { printf "%.1f", w / f }') ;;
+            "batch jsonl") out_ratio=$(awk -v w="$w" -v f="$(med "cat jsonl output")" 'BEGIN { printf "%.1f", w / f }') ;;
+        esac
+        printf '| %s | %s | %s | %s | %s | %s | %s | %.1f |\n' "$n" "$size" "$step" "$w" "$rate" "$ratio" "$out_ratio" "$(echo "$m / 1024" | bc -l)"
     done
     unset wall rss
 done
