@@ -270,11 +270,12 @@ fn main() {
             ("style_citynm", &citynm),
         ]);
         let value = format!(
-            "Record {{ code: {code}, level: {}, placeholder: {}, att: {att:?}, postno: {:?}, areano: {:?}, \
+            "Record {{ code: {code}, level: {}, placeholder: {}, name: {:?}, att: {att:?}, postno: {:?}, areano: {:?}, \
              style_simcall: {simcall:?}, style_citynm: {citynm:?}, province_short: {:?}, province_full: {:?}, \
              city_short: {:?}, city_full: {:?}, json: {json:?}, xml: {xml:?}, names: {names} }}",
             level(&latest.level),
             latest.placeholder == 1,
+            latest.name,
             latest.postno,
             latest.areano,
             latest.province_short,

@@ -28,14 +28,34 @@ const PROVINCES: u128 = {
 /// Earliest birth date accepted, packed as `yyyymmdd`.
 const EARLIEST: u32 = 18_000_101;
 
-/// Days in `month` of `year` (0 for a month that does not exist). A table and branch-free
-/// arithmetic: a `match` on random months compiles to a jump table that mispredicts.
+/// Days in `month` of `year` (0 for a month that does not exist). A table: a `match` on
+/// random months compiles to a jump table that mispredicts; the leap-year arithmetic runs
+/// only for February.
 #[inline]
 fn days_in_month(year: u16, month: u8) -> u8 {
     const DAYS: [u8; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0));
     let days = DAYS.get(usize::from(month)).copied().unwrap_or(0);
-    days + u8::from(leap & (month == 2))
+    if month == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) {
+        29
+    } else {
+        days
+    }
+}
+
+/// Year, month, day and the packed `yyyymmdd` from the eight date digits (positions 7–14),
+/// all at once (SWAR): pairs of digits into 16-bit lanes, then the year's two pairs into one.
+#[inline]
+fn date_digits(digits: &[u8; 18]) -> (u16, u8, u8, u32) {
+    let x = u64::from_le_bytes(digits[6..14].try_into().expect("8 bytes"))
+        .wrapping_sub(0x3030_3030_3030_3030);
+    // Byte lanes d0..d7 (d0 first) -> 16-bit lanes [d0d1, d2d3, d4d5, d6d7] as numbers.
+    let pairs = (x.wrapping_mul(10) + (x >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let century = (pairs & 0xff) as u16;
+    let year = century * 100 + ((pairs >> 16) & 0xff) as u16;
+    let month = ((pairs >> 32) & 0xff) as u8;
+    let day = ((pairs >> 48) & 0xff) as u8;
+    let packed = u32::from(year) * 10_000 + u32::from(month) * 100 + u32::from(day);
+    (year, month, day, packed)
 }
 
 /// Sex, from the parity of the 17th digit (the 15th of a 15-digit number).
@@ -218,14 +238,10 @@ impl IdNumber {
         if PROVINCES & (1u128 << province) == 0 {
             return Err(ParseError::Province(province));
         }
-        let year =
-            u16::from(two(digits[6], digits[7])) * 100 + u16::from(two(digits[8], digits[9]));
-        let month = two(digits[10], digits[11]);
-        let day = two(digits[12], digits[13]);
+        let (year, month, day, packed) = date_digits(&digits);
         if day == 0 || day > days_in_month(year, month) {
             return Err(ParseError::Date { year, month, day });
         }
-        let packed = u32::from(year) * 10_000 + u32::from(month) * 100 + u32::from(day);
         if packed < EARLIEST {
             return Err(ParseError::DateTooEarly);
         }

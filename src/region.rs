@@ -46,6 +46,8 @@ pub(crate) struct Record {
     pub(crate) code: u32,
     pub(crate) level: Level,
     pub(crate) placeholder: bool,
+    /// The latest name (the last span's), kept at hand for the hot path.
+    pub(crate) name: &'static str,
     pub(crate) att: &'static str,
     pub(crate) postno: &'static str,
     pub(crate) areano: &'static str,
@@ -181,7 +183,7 @@ impl Region {
     #[must_use]
     pub fn name(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) => r.names[r.names.len() - 1].name,
+            Repr::Table(r) => r.name,
             Repr::Remote(_, f, _) => f.att.split(' ').rfind(|s| !s.is_empty()).unwrap_or(""),
         }
     }
