@@ -131,6 +131,21 @@ impl Region {
         Some(Region(Repr::Table(record)))
     }
 
+    /// The region of `code` if the table has it, else the prefecture (`xxxx00`) or
+    /// province (`xx0000`) it falls in: a hint for numbers whose exact code was never
+    /// published (some real cards carry such codes). The web API answers those `NOT_ATT`.
+    ///
+    /// ```
+    /// assert!(cnid::Region::lookup(430_419).is_none());
+    /// assert_eq!(cnid::Region::lookup_nearest(430_419).unwrap().name(), "衡阳市");
+    /// ```
+    #[must_use]
+    pub fn lookup_nearest(code: u32) -> Option<Region> {
+        Region::lookup(code)
+            .or_else(|| Region::lookup(code / 100 * 100))
+            .or_else(|| Region::lookup(code / 10_000 * 10_000))
+    }
+
     /// The same lookup through the perfect-hash map alone (for tests that pin the radix
     /// index to the map).
     #[doc(hidden)]

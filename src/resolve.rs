@@ -146,6 +146,24 @@ impl Resolution {
         self.region.as_ref()
     }
 
+    /// For `NOT_ATT`, the prefecture or province that the unknown code falls in, if the
+    /// table knows it (see [`Region::lookup_nearest`]); computed on demand.
+    ///
+    /// ```
+    /// let b: &[u8; 17] = b"43041919900101111";
+    /// let n = format!("43041919900101111{}", cnid::check_character(b).unwrap());
+    /// let r = cnid::resolve(&n);
+    /// assert_eq!(r.status(), cnid::Status::NotAtt);
+    /// assert_eq!(r.region_hint().unwrap().att(), "湖南省 衡阳市 ");
+    /// ```
+    #[must_use]
+    pub fn region_hint(&self) -> Option<Region> {
+        match (self.status, &self.number) {
+            (Status::NotAtt, Some(n)) => Region::lookup_nearest(n.region_code()),
+            _ => None,
+        }
+    }
+
     /// Why the number is wrong, for `WRONG_IDCARD`.
     #[must_use]
     #[inline]

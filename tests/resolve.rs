@@ -111,3 +111,21 @@ fn table_is_big_and_versioned() {
     assert!(count >= 7_200, "{count}");
     assert!(!cnid::DATA_VERSION.is_empty());
 }
+
+#[test]
+fn unpublished_codes_get_a_prefecture_hint_but_stay_not_att() {
+    // 430419 is on real cards (耒阳) but in no published list; 119999 is in no prefecture.
+    let r = resolver().resolve(&with_check("43041919900101111"));
+    assert_eq!(r.status(), Status::NotAtt);
+    assert!(r.region().is_none());
+    let hint = r.region_hint().unwrap();
+    assert_eq!(hint.code(), 430_400);
+    assert_eq!(hint.level(), Some(Level::Prefecture));
+    let r = resolver().resolve(&with_check("11999919900101111"));
+    assert_eq!(r.region_hint().unwrap().code(), 110_000);
+    assert!(resolver()
+        .resolve("110101199001011114")
+        .region_hint()
+        .is_none());
+    assert!(Region::lookup_nearest(990_101).is_none());
+}
