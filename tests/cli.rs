@@ -72,3 +72,29 @@ fn help_explains() {
     let out = stdout(&o);
     assert!(out.contains("lookup"), "{out}");
 }
+
+#[test]
+fn lookup_into_a_closed_pipe_is_quiet() {
+    use std::process::Stdio;
+    let ids: Vec<String> = std::iter::repeat_n("110101199001011114".to_owned(), 20_000).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cnid"))
+        .arg("lookup")
+        .args(&ids)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // close the reading end at once
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
