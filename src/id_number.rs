@@ -310,11 +310,10 @@ impl IdNumber {
     #[must_use]
     #[inline]
     pub fn birth_date(&self) -> NaiveDate {
-        let d = &self.digits;
-        let year = i32::from(two(d[6], d[7])) * 100 + i32::from(two(d[8], d[9]));
-        let (month, day) = (two(d[10], d[11]), two(d[12], d[13]));
+        let (year, month, day) = self.birth_ymd();
         // Checked when parsed: a real date between 1800-01-01 and today.
-        NaiveDate::from_ymd_opt(year, u32::from(month), u32::from(day)).unwrap_or(NaiveDate::MIN)
+        NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
+            .unwrap_or(NaiveDate::MIN)
     }
 
     /// The birth date as `(year, month, day)`, straight from the digits: cheaper than
