@@ -658,7 +658,21 @@ fn main() {
     let count = arg("--count", 1_000_000) as usize;
     let rounds = arg("--rounds", 7).max(1) as usize;
     let seed = arg("--seed", 0x1164_3199);
-    let cases = all_cases();
+    // `--only a,b`: keep the rows whose crate name is one of these (cnid's `resolve`
+    // row always stays first: it is the base of the ratios).
+    let only: Option<Vec<String>> = {
+        let args: Vec<String> = std::env::args().collect();
+        args.iter()
+            .position(|a| a == "--only")
+            .and_then(|i| args.get(i + 1))
+            .map(|v| v.split(',').map(str::to_string).collect())
+    };
+    let cases: Vec<Case> = all_cases()
+        .into_iter()
+        .enumerate()
+        .filter(|(i, c)| *i == 0 || only.as_ref().is_none_or(|o| o.iter().any(|k| k == c.krate)))
+        .map(|(_, c)| c)
+        .collect();
     quiet_panics();
 
     // First call of each function, before anything else touched the crate:
