@@ -20,7 +20,7 @@ const ODD_HI: u64 = lane_weights([WEIGHTS[9], WEIGHTS[11], WEIGHTS[13], WEIGHTS[
 /// Whether all eight bytes are ASCII digits: high nibble 3, and low nibble at most 9
 /// (adding 6 keeps the high nibble 3). No carry crosses bytes once the high nibble is 3.
 #[inline]
-fn all_digits(x: u64) -> bool {
+pub(crate) fn all_digits(x: u64) -> bool {
     const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
     const THREE: u64 = 0x3030_3030_3030_3030;
     (x & HIGH == THREE) & (x.wrapping_add(0x0606_0606_0606_0606) & HIGH == THREE)
@@ -41,6 +41,17 @@ fn weighted8(x: u64, even: u64, odd: u64) -> u32 {
     let e = (d & LANES).wrapping_mul(even) >> 48;
     let o = ((d >> 8) & LANES).wrapping_mul(odd) >> 48;
     (e + o) as u32
+}
+
+/// The check character of the 17 digits held as bytes 0–7 (`lo`), 8–15 (`hi`) and the
+/// value of the 17th digit (`last`, 0–9), all as loaded (ASCII). Garbage in, garbage out
+/// (but in range): the caller checks the digits itself.
+#[inline]
+pub(crate) fn check_of(lo: u64, hi: u64, last: u8) -> u8 {
+    let sum = weighted8(lo, EVEN_LO, ODD_LO)
+        + weighted8(hi, EVEN_HI, ODD_HI)
+        + u32::from(last) * WEIGHTS[16];
+    CHECK[(sum % 11) as usize]
 }
 
 /// The check character and whether every byte was an ASCII digit, in a few scalar

@@ -44,6 +44,19 @@ impl Today {
     }
 }
 
+impl Today {
+    /// The latest birth date (packed) known to be allowed without reading the clock: the
+    /// fixed date, or the cached day of the system clock (0 before the first read). A date
+    /// after it may still be allowed: [`Today::allows`] decides.
+    #[inline]
+    pub(crate) fn known_limit(self) -> u32 {
+        match self {
+            Today::Fixed(today) => today,
+            Today::System => CACHED_TODAY.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// Reads the clock (once a day at most, in practice): out of line, so the hot path keeps
 /// no registers for it.
 #[cold]

@@ -42,14 +42,53 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
+/// Whether a province-level prefix (0–127) is in [`PROVINCES`], as a table: one load.
+const PROVINCE_TABLE: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = PROVINCES & (1u128 << i) != 0;
+        i += 1;
+    }
+    t
+};
+
+/// Days in each month 0–127 (0 for a month that does not exist), for the fast path: with
+/// digits a month is at most 99, and the index is masked so that garbage stays in range.
+const MONTH_DAYS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let mut m = 0;
+    while m < 12 {
+        t[m + 1] = days[m];
+        m += 1;
+    }
+    t
+};
+
+/// Eight ASCII digits d0..d7 (d0 first, as loaded little-endian) to the numbers of their
+/// pairs in 16-bit lanes: [d0d1, d2d3, d4d5, d6d7]. Non-digits give garbage below 256.
+#[inline(always)]
+fn digit_pairs(x: u64) -> u64 {
+    let x = x.wrapping_sub(0x3030_3030_3030_3030);
+    x.wrapping_mul(10).wrapping_add(x >> 8) & 0x00ff_00ff_00ff_00ff
+}
+
+/// The region code as (first four digits, last two) from the digit pairs of the first
+/// eight digits.
+#[inline(always)]
+fn region_of_pairs(pairs: u64) -> (u16, u8) {
+    let prefix = (pairs & 0xff) as u16 * 100 + ((pairs >> 16) & 0xff) as u16;
+    (prefix, ((pairs >> 32) & 0xff) as u8)
+}
+
 /// Year, month, day and the packed `yyyymmdd` from the eight date digits (positions 7–14),
 /// all at once (SWAR): pairs of digits into 16-bit lanes, then the year's two pairs into one.
 #[inline]
 fn date_digits(digits: &[u8; 18]) -> (u16, u8, u8, u32) {
-    let x = u64::from_le_bytes(digits[6..14].try_into().expect("8 bytes"))
-        .wrapping_sub(0x3030_3030_3030_3030);
-    // Byte lanes d0..d7 (d0 first) -> 16-bit lanes [d0d1, d2d3, d4d5, d6d7] as numbers.
-    let pairs = (x.wrapping_mul(10) + (x >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let pairs = digit_pairs(u64::from_le_bytes(
+        digits[6..14].try_into().expect("8 bytes"),
+    ));
     let century = (pairs & 0xff) as u16;
     let year = century * 100 + ((pairs >> 16) & 0xff) as u16;
     let month = ((pairs >> 32) & 0xff) as u8;
@@ -143,10 +182,83 @@ impl IdNumber {
         Self::parse_with(input, Today::fixed(today))
     }
 
+    #[inline]
     pub(crate) fn parse_with(input: &str, today: Today) -> Result<Self, ParseError> {
+        // Fast path: a valid number of 18 plain ASCII characters — the common case.
+        if let Ok(raw) = <&[u8; 18]>::try_from(input.as_bytes()) {
+            if let Some((id, _)) = Self::fast18(raw, today) {
+                return Ok(id);
+            }
+        }
+        Self::parse_slow(input, today)
+    }
+
+    /// [`IdNumber::parse_with`], and the region code split as by
+    /// [`IdNumber::region_parts`]: the fast path has the digit pairs at hand already.
+    #[inline]
+    pub(crate) fn parse_with_region(
+        input: &str,
+        today: Today,
+    ) -> Result<(Self, (u16, u8)), ParseError> {
+        if let Ok(raw) = <&[u8; 18]>::try_from(input.as_bytes()) {
+            if let Some((id, pairs)) = Self::fast18(raw, today) {
+                return Ok((id, region_of_pairs(pairs)));
+            }
+        }
+        let id = Self::parse_slow(input, today)?;
+        Ok((id, id.region_parts()))
+    }
+
+    /// All the rules for 18 ASCII bytes at once, without a branch: `Some` only for a valid
+    /// number; `None` says "take the slow path", which finds the reason (or, for a birth
+    /// date after the cached "today", reads the clock). One well-predicted branch instead
+    /// of one per rule: on a mix of valid and wrong numbers the per-rule branches
+    /// mispredicted.
+    /// Also returns the digit pairs of the first eight digits ([`digit_pairs`]).
+    #[inline(always)]
+    fn fast18(raw: &[u8; 18], today: Today) -> Option<(Self, u64)> {
+        let lo = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
+        let hi = u64::from_le_bytes(raw[8..16].try_into().expect("8 bytes"));
+        let digit17 = raw[16].wrapping_sub(b'0');
+        let digits_ok = check_digit::all_digits(lo) & check_digit::all_digits(hi) & (digit17 <= 9);
+        let expected = check_digit::check_of(lo, hi, digit17);
+        let last = raw[17];
+        let last = if last == b'x' { b'X' } else { last };
+        // Pairs of digits as numbers in 16-bit lanes: province is the first lane. With a
+        // non-digit the value is garbage but below 256; the table is only read, masked.
+        let pairs = digit_pairs(lo);
+        let province = (pairs & 0xff) as u8;
+        let province_ok = PROVINCE_TABLE[usize::from(province & 0x7f)];
+        let date = digit_pairs(u64::from_le_bytes(raw[6..14].try_into().expect("8 bytes")));
+        let (century, yy) = ((date & 0xff) as u32, ((date >> 16) & 0xff) as u32);
+        let (month, day) = (((date >> 32) & 0xff) as u8, (date >> 48) as u8);
+        // 100 is a multiple of 4: the year is a multiple of 4 when its last two digits
+        // are, and a century year (yy = 00) when the century is.
+        let leap = (yy & 3 == 0) & ((yy != 0) | (century & 3 == 0));
+        let days = MONTH_DAYS[usize::from(month & 0x7f)] + u8::from(leap & (month == 2));
+        let date_ok = (day != 0) & (day <= days);
+        let packed = (century * 100 + yy) * 10_000 + u32::from(month) * 100 + u32::from(day);
+        let range_ok = (packed >= EARLIEST) & (packed <= today.known_limit());
+        if digits_ok & (expected == last) & province_ok & date_ok & range_ok {
+            let mut digits = *raw;
+            digits[17] = last;
+            Some((
+                IdNumber {
+                    digits,
+                    first_generation: false,
+                },
+                pairs,
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Everything but the fast path: white space, full-width characters, 15 digits, and
+    /// the precise reason a number is wrong.
+    #[inline(never)]
+    fn parse_slow(input: &str, today: Today) -> Result<Self, ParseError> {
         let bytes = input.as_bytes();
-        // Fast path: 18 plain ASCII characters, no white space — the common case — skip the
-        // Unicode-aware trim and the character loop.
         if let Ok(raw) = <&[u8; 18]>::try_from(bytes) {
             let body: &[u8; 17] = raw[..17].try_into().expect("17 bytes");
             if let Some(expected) = check_digit::compute_checked(body) {
@@ -294,9 +406,9 @@ impl IdNumber {
     /// rather than as one serial multiply-add chain: the radix index takes them as they are.
     #[inline]
     pub(crate) fn region_parts(&self) -> (u16, u8) {
-        let d = &self.digits;
-        let prefix = u16::from(two(d[0], d[1])) * 100 + u16::from(two(d[2], d[3]));
-        (prefix, two(d[4], d[5]))
+        region_of_pairs(digit_pairs(u64::from_le_bytes(
+            self.digits[..8].try_into().expect("8 bytes"),
+        )))
     }
 
     /// The first six characters as a string.
@@ -327,9 +439,8 @@ impl IdNumber {
     #[must_use]
     #[inline]
     pub fn birth_ymd(&self) -> (u16, u8, u8) {
-        let d = &self.digits;
-        let year = u16::from(two(d[6], d[7])) * 100 + u16::from(two(d[8], d[9]));
-        (year, two(d[10], d[11]), two(d[12], d[13]))
+        let (year, month, day, _) = date_digits(&self.digits);
+        (year, month, day)
     }
 
     /// The sex, from the parity of the sequence number's last digit.
@@ -422,5 +533,87 @@ impl TryFrom<&str> for IdNumber {
 impl serde::Serialize for IdNumber {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path may only answer what the slow path answers: `Some` exactly when the
+    /// slow path accepts, with the same number.
+    fn agree(raw: &[u8; 18], today: Today) {
+        let fast = IdNumber::fast18(raw, today).map(|(id, _)| id);
+        let slow = std::str::from_utf8(raw)
+            .ok()
+            .and_then(|s| IdNumber::parse_slow(s, today).ok());
+        assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(raw));
+        if let Some((id, pairs)) = IdNumber::fast18(raw, today) {
+            assert_eq!(region_of_pairs(pairs), id.region_parts());
+        }
+    }
+
+    fn with_check(body: &[u8; 17]) -> [u8; 18] {
+        let mut raw = [0u8; 18];
+        raw[..17].copy_from_slice(body);
+        raw[17] = check_digit::compute(body);
+        raw
+    }
+
+    #[test]
+    fn fast_path_agrees_on_every_date() {
+        let today = Today::Fixed(20_260_131);
+        let late = Today::Fixed(99_991_231);
+        for year in (1700..2500).chain([1000, 9999]) {
+            for month in 0..=19u32 {
+                for day in 0..=33u32 {
+                    let body = format!("110101{year:04}{month:02}{day:02}123");
+                    let body: &[u8; 17] = body.as_bytes().try_into().unwrap();
+                    let raw = with_check(body);
+                    agree(&raw, today);
+                    agree(&raw, late);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_on_mutated_numbers() {
+        let today = Today::Fixed(20_260_131);
+        // Before its first clock read the system "today" sends every number to the slow path.
+        assert!(Today::System.allows(crate::clock::pack(crate::clock::china_today())));
+        let alphabet = b"0123456789Xx/:\x00 \xff";
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..300_000 {
+            let r = next();
+            let body = format!(
+                "{:02}{:04}{:04}{:02}{:02}{:03}",
+                r % 100,
+                (r >> 8) % 10_000,
+                1790 + (r >> 24) % 260,
+                (r >> 36) % 14,
+                (r >> 40) % 33,
+                (r >> 48) % 1000
+            );
+            let body: &[u8; 17] = body.as_bytes().try_into().unwrap();
+            let mut raw = with_check(body);
+            // Now and then a wrong byte anywhere, or a wrong or lower-case check character.
+            match i % 4 {
+                0 => {
+                    let pos = (next() % 18) as usize;
+                    raw[pos] = alphabet[(next() % alphabet.len() as u64) as usize];
+                }
+                1 if raw[17] == b'X' => raw[17] = b'x',
+                _ => {}
+            }
+            agree(&raw, today);
+            agree(&raw, Today::System);
+        }
     }
 }

@@ -243,10 +243,14 @@ impl Resolver {
     }
 
     /// Resolves one input: never panics, never does I/O.
-    #[inline]
+    ///
+    /// Always inlined: the fast path is a few dozen instructions and the rest is out of
+    /// line; called out of line it returned the answer through memory and took 30 % longer
+    /// in a loop over a million numbers.
+    #[inline(always)]
     pub fn resolve(&self, input: &str) -> Resolution {
-        match IdNumber::parse_with(input, self.today) {
-            Ok(number) => resolve_number(number),
+        match IdNumber::parse_with_region(input, self.today) {
+            Ok((number, (prefix, last))) => resolve_parts(number, prefix, last),
             Err(error) => Resolution {
                 status: Status::WrongIdcard,
                 number: None,
@@ -258,10 +262,10 @@ impl Resolver {
     }
 }
 
-/// The table's answer for a parsed number.
+/// The table's answer for a parsed number whose region code is split as by
+/// `IdNumber::region_parts`.
 #[inline]
-pub(crate) fn resolve_number(number: IdNumber) -> Resolution {
-    let (prefix, last) = number.region_parts();
+fn resolve_parts(number: IdNumber, prefix: u16, last: u8) -> Resolution {
     match Region::lookup_parts(prefix, last) {
         Some(region) => Resolution {
             status: Status::AlreadyAtt,
