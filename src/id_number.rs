@@ -162,6 +162,7 @@ impl IdNumber {
     /// assert_eq!(id.sex(), cnid::Sex::Male);
     /// # Ok::<(), cnid::ParseError>(())
     /// ```
+    #[inline]
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         Self::parse_with(input, Today::System)
     }
@@ -182,7 +183,7 @@ impl IdNumber {
         Self::parse_with(input, Today::fixed(today))
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn parse_with(input: &str, today: Today) -> Result<Self, ParseError> {
         // Fast path: a valid number of 18 plain ASCII characters — the common case.
         if let Ok(raw) = <&[u8; 18]>::try_from(input.as_bytes()) {
