@@ -190,6 +190,10 @@ impl IdNumber {
             if let Some((id, _)) = Self::fast18(raw, today) {
                 return Ok(id);
             }
+        } else if let Ok(raw) = <&[u8; 15]>::try_from(input.as_bytes()) {
+            if check_digit::all_digits15(raw) {
+                return Self::from_fifteen(raw, today).map(|(id, _)| id);
+            }
         }
         Self::parse_slow(input, today)
     }
@@ -206,6 +210,12 @@ impl IdNumber {
                 return Ok((id, region_of_pairs(pairs)));
             }
         }
+        if let Ok(raw) = <&[u8; 15]>::try_from(input.as_bytes()) {
+            if check_digit::all_digits15(raw) {
+                return Self::from_fifteen(raw, today)
+                    .map(|(id, pairs)| (id, region_of_pairs(pairs)));
+            }
+        }
         let id = Self::parse_slow(input, today)?;
         Ok((id, id.region_parts()))
     }
@@ -214,23 +224,41 @@ impl IdNumber {
     /// number; `None` says "take the slow path", which finds the reason (or, for a birth
     /// date after the cached "today", reads the clock). One well-predicted branch instead
     /// of one per rule: on a mix of valid and wrong numbers the per-rule branches
-    /// mispredicted.
-    /// Also returns the digit pairs of the first eight digits ([`digit_pairs`]).
+    /// mispredicted. Also returns the digit pairs of the first eight digits
+    /// ([`digit_pairs`]).
     #[inline(always)]
     fn fast18(raw: &[u8; 18], today: Today) -> Option<(Self, u64)> {
         let lo = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
         let hi = u64::from_le_bytes(raw[8..16].try_into().expect("8 bytes"));
-        let digit17 = raw[16].wrapping_sub(b'0');
-        let digits_ok = check_digit::all_digits(lo) & check_digit::all_digits(hi) & (digit17 <= 9);
-        let expected = check_digit::check_of(lo, hi, digit17);
+        let date = u64::from_le_bytes(raw[6..14].try_into().expect("8 bytes"));
         let last = raw[17];
         let last = if last == b'x' { b'X' } else { last };
+        let pairs = Self::fast_rules(lo, hi, date, raw[16], last, today)?;
+        let mut digits = *raw;
+        digits[17] = last;
+        Some((
+            IdNumber {
+                digits,
+                first_generation: false,
+            },
+            pairs,
+        ))
+    }
+
+    /// The rules of [`IdNumber::fast18`] on the number held in registers: bytes 0–7 (`lo`),
+    /// 8–15 (`hi`) and 6–13 (`date`) as loaded little-endian, byte 16 and the check
+    /// character (`X` upper-case). `Some(digit pairs of lo)` only for a valid number.
+    #[inline(always)]
+    fn fast_rules(lo: u64, hi: u64, date: u64, byte16: u8, last: u8, today: Today) -> Option<u64> {
+        let digit17 = byte16.wrapping_sub(b'0');
+        let digits_ok = check_digit::all_digits(lo) & check_digit::all_digits(hi) & (digit17 <= 9);
+        let expected = check_digit::check_of(lo, hi, digit17);
         // Pairs of digits as numbers in 16-bit lanes: province is the first lane. With a
         // non-digit the value is garbage but below 256; the table is only read, masked.
         let pairs = digit_pairs(lo);
         let province = (pairs & 0xff) as u8;
         let province_ok = PROVINCE_TABLE[usize::from(province & 0x7f)];
-        let date = digit_pairs(u64::from_le_bytes(raw[6..14].try_into().expect("8 bytes")));
+        let date = digit_pairs(date);
         let (century, yy) = ((date & 0xff) as u32, ((date >> 16) & 0xff) as u32);
         let (month, day) = (((date >> 32) & 0xff) as u8, (date >> 48) as u8);
         // 100 is a multiple of 4: the year is a multiple of 4 when its last two digits
@@ -241,22 +269,14 @@ impl IdNumber {
         let packed = (century * 100 + yy) * 10_000 + u32::from(month) * 100 + u32::from(day);
         let range_ok = (packed >= EARLIEST) & (packed <= today.known_limit());
         if digits_ok & (expected == last) & province_ok & date_ok & range_ok {
-            let mut digits = *raw;
-            digits[17] = last;
-            Some((
-                IdNumber {
-                    digits,
-                    first_generation: false,
-                },
-                pairs,
-            ))
+            Some(pairs)
         } else {
             None
         }
     }
 
-    /// Everything but the fast path: white space, full-width characters, 15 digits, and
-    /// the precise reason a number is wrong.
+    /// Everything but the fast paths: white space, full-width characters, and the precise
+    /// reason a number is wrong.
     #[inline(never)]
     fn parse_slow(input: &str, today: Today) -> Result<Self, ParseError> {
         let bytes = input.as_bytes();
@@ -264,11 +284,6 @@ impl IdNumber {
             let body: &[u8; 17] = raw[..17].try_into().expect("17 bytes");
             if let Some(expected) = check_digit::compute_checked(body) {
                 return Self::from_eighteen(*raw, expected, today);
-            }
-        }
-        if let Ok(raw) = <&[u8; 15]>::try_from(bytes) {
-            if check_digit::all_digits15(raw) {
-                return Self::from_fifteen(raw, today);
             }
         }
         let input = input.trim();
@@ -305,24 +320,37 @@ impl IdNumber {
             return Self::from_eighteen(buf, check_digit::compute(body), today);
         }
         let fifteen: &[u8; 15] = buf[..15].try_into().expect("15 bytes");
-        Self::from_fifteen(fifteen, today)
+        Self::from_fifteen(fifteen, today).map(|(id, _)| id)
     }
 
     /// Upgrades 15 ASCII digits — region(6) + YYMMDD + sequence(3), century 19 — to the
-    /// 18-character form and checks it.
+    /// 18-character form and checks it. The 18 digits are put together in registers: built
+    /// in memory byte by byte and read back as u64 words, they stalled store forwarding.
+    /// Also returns the digit pairs of the first eight digits ([`digit_pairs`]).
     #[inline]
-    fn from_fifteen(fifteen: &[u8; 15], today: Today) -> Result<Self, ParseError> {
+    fn from_fifteen(fifteen: &[u8; 15], today: Today) -> Result<(Self, u64), ParseError> {
+        // 18-character form: fifteen[0..6] "19" fifteen[6..15] check.
+        const NINETEEN: u64 = u64::from_le_bytes([0, 0, 0, 0, 0, 0, b'1', b'9']);
+        let head = u64::from_le_bytes(fifteen[..8].try_into().expect("8 bytes"));
+        let hi = u64::from_le_bytes(fifteen[6..14].try_into().expect("8 bytes"));
+        let lo = (head & 0xffff_ffff_ffff) | NINETEEN;
+        let date = (hi << 16) | (NINETEEN >> 48);
+        let byte16 = fifteen[14];
+        let check = check_digit::check_of(lo, hi, byte16.wrapping_sub(b'0'));
         let mut digits = [0u8; 18];
-        digits[..6].copy_from_slice(&fifteen[..6]);
-        digits[6] = b'1';
-        digits[7] = b'9';
-        digits[8..17].copy_from_slice(&fifteen[6..15]);
-        let body: &[u8; 17] = digits[..17].try_into().expect("17 bytes");
-        let check = check_digit::compute(body);
+        digits[..8].copy_from_slice(&lo.to_le_bytes());
+        digits[8..16].copy_from_slice(&hi.to_le_bytes());
+        digits[16] = byte16;
         digits[17] = check;
-        let mut id = Self::from_eighteen(digits, check, today)?;
+        let mut id = match Self::fast_rules(lo, hi, date, byte16, check, today) {
+            Some(_) => IdNumber {
+                digits,
+                first_generation: false,
+            },
+            None => Self::from_eighteen(digits, check, today)?,
+        };
         id.first_generation = true;
-        Ok(id)
+        Ok((id, digit_pairs(lo)))
     }
 
     /// Checks 18 bytes whose first 17 are ASCII digits and call for the check character
@@ -573,6 +601,39 @@ mod tests {
                     let raw = with_check(body);
                     agree(&raw, today);
                     agree(&raw, late);
+                }
+            }
+        }
+    }
+
+    /// The 15-digit path (put together in registers) agrees with upgrading the number by
+    /// hand and taking the 18-character slow path.
+    #[test]
+    fn fifteen_digits_agree_with_the_upgraded_form() {
+        for today in [Today::Fixed(19_950_615), Today::Fixed(20_260_131)] {
+            for (i, region) in ["110101", "990101", "830000", "000000"].iter().enumerate() {
+                for yy in 0..100u32 {
+                    for month in 0..=19u32 {
+                        for day in 0..=33u32 {
+                            let seq = (yy * 7 + month * 13 + day + i as u32) % 1000;
+                            let fifteen = format!("{region}{yy:02}{month:02}{day:02}{seq:03}");
+                            let fifteen: &[u8; 15] = fifteen.as_bytes().try_into().unwrap();
+                            let body = format!("{region}19{yy:02}{month:02}{day:02}{seq:03}");
+                            let body: &[u8; 17] = body.as_bytes().try_into().unwrap();
+                            let upgraded = with_check(body);
+                            let expected = IdNumber::parse_slow(
+                                std::str::from_utf8(&upgraded).unwrap(),
+                                today,
+                            )
+                            .map(|mut id| {
+                                id.first_generation = true;
+                                (id, id.region_parts())
+                            });
+                            let got = IdNumber::from_fifteen(fifteen, today)
+                                .map(|(id, pairs)| (id, region_of_pairs(pairs)));
+                            assert_eq!(got, expected, "{region}{yy:02}{month:02}{day:02}");
+                        }
+                    }
                 }
             }
         }
