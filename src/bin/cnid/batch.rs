@@ -597,13 +597,13 @@ impl Job {
                     push_csv_field(out, line, d);
                 }
                 for value in [
-                    fields.status().as_str(),
-                    fields.par(),
-                    fields.born().as_str(),
-                    fields.sex(),
+                    fields.status().as_str().as_bytes(),
+                    fields.par().as_bytes(),
+                    fields.born().as_bytes(),
+                    fields.sex().as_bytes(),
                 ] {
                     out.push(d);
-                    push_csv_field(out, value.as_bytes(), d);
+                    push_csv_field(out, value, d);
                 }
                 match resolution
                     .region()
