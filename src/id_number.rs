@@ -472,6 +472,38 @@ impl IdNumber {
         (year, month, day)
     }
 
+    /// Age in full years (周岁) on `date`, or `None` if `date` is before the birth date.
+    ///
+    /// The age goes up on each birthday; someone born on 29 February is a year older on
+    /// 1 March of a common year. (Chinese criminal law counts a 周岁 from the day *after*
+    /// the birthday; subtract a day from `date` for that reading.)
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let id = cnid::IdNumber::parse("110101199001011114")?;
+    /// let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// assert_eq!(id.age_on(on(2025, 12, 31)), Some(35));
+    /// assert_eq!(id.age_on(on(2026, 1, 1)), Some(36));
+    /// assert_eq!(id.age_on(on(1989, 12, 31)), None);
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn age_on(&self, date: NaiveDate) -> Option<u32> {
+        use chrono::Datelike;
+        let (year, month, day) = self.birth_ymd();
+        let years = date.year() - i32::from(year);
+        let before_birthday = (date.month(), date.day()) < (u32::from(month), u32::from(day));
+        u32::try_from(years - i32::from(before_birthday)).ok()
+    }
+
+    /// Age in full years today (the date in China, UTC+8); see [`IdNumber::age_on`].
+    /// `None` only for a number parsed against a "today" later than the real one
+    /// ([`IdNumber::parse_as_of`]) and born after the real today.
+    #[must_use]
+    pub fn age(&self) -> Option<u32> {
+        self.age_on(crate::today())
+    }
+
     /// The sex, from the parity of the sequence number's last digit.
     #[must_use]
     #[inline]

@@ -35,6 +35,15 @@ fn complete(body: &str) -> String {
 }
 
 proptest! {
+    /// Age in full years agrees with chrono's `years_since`, on any date from 1800 to 2300.
+    #[test]
+    fn age_on_agrees_with_chrono(body in body(), on in 0i64..182_000) {
+        let n = IdNumber::parse_as_of(&complete(&body), today()).unwrap();
+        let date = NaiveDate::from_ymd_opt(1800, 1, 1).unwrap() + chrono::Duration::days(on);
+        prop_assert_eq!(n.age_on(date), date.years_since(n.birth_date()));
+        prop_assert_eq!(n.age_on(n.birth_date()), Some(0));
+    }
+
     #[test]
     fn valid_bodies_with_their_check_character_parse(body in body()) {
         let s = complete(&body);
