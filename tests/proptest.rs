@@ -105,6 +105,22 @@ proptest! {
         }
     }
 
+    /// Exactly 15 or 18 bytes (the lengths of the fast paths), mostly digits with any ASCII
+    /// byte mixed in: no panic (no overflow in a debug build either), and a number that
+    /// parses is the same number again when given in its 18-character form.
+    #[test]
+    fn fast_path_lengths_never_panic(
+        bytes in prop::collection::vec(prop_oneof![3 => b'0'..=b'9', 1 => 0u8..=0x7f], 18),
+    ) {
+        let s = String::from_utf8(bytes).unwrap();
+        for s in [&s[..15], &s[..]] {
+            if let Ok(n) = IdNumber::parse(s) {
+                let again = IdNumber::parse(n.as_str()).map(|m| m.as_str().to_string());
+                prop_assert_eq!(again.as_deref(), Ok(n.as_str()));
+            }
+        }
+    }
+
     #[test]
     fn arbitrary_id_shaped_strings_never_panic(s in "[0-9０-９xXＸ ]{0,20}") {
         let r = cnid::resolve(&s);
