@@ -33,7 +33,10 @@
 //! `ALREADY_ATT` and `NOT_ATT` answers are cached by prefix for the life of the
 //! [`RemoteResolver`], and, with [`RemoteConfig::cache_file`], in a file that is loaded at
 //! start and rewritten atomically (temporary file in the same folder + rename) after each
-//! new entry, so repeated runs never ask twice. Errors and `WAIT_PROCESS` are not cached.
+//! new entry, so repeated runs never ask twice. Errors are not cached. The web API's
+//! `WAIT_PROCESS` ("retry later") is held for [`RemoteConfig::wait_retry_after`] (60 s by
+//! default, memory only): lookups of that prefix answer `WAIT_PROCESS` from the cache until
+//! then, and the next one after it asks again.
 //! Concurrent lookups of the same unknown prefix make one request: the others wait for its
 //! answer. Two processes sharing one cache file do not merge their entries: the last writer
 //! wins (entries lost that way are asked again later).
@@ -135,6 +138,11 @@ pub struct RemoteConfig {
     pub max_calls_per_hour: Option<u32>,
     /// A file that keeps the cache across runs (default: none, memory only).
     pub cache_file: Option<PathBuf>,
+    /// After the web API answers `WAIT_PROCESS` ("retry later") for a prefix, how long
+    /// lookups of that prefix answer `WAIT_PROCESS` without asking again (default 60 s;
+    /// zero asks every time). A batch with many numbers of one prefix then sends one
+    /// request per period, not one per number.
+    pub wait_retry_after: Duration,
 }
 
 impl fmt::Debug for RemoteConfig {
@@ -150,6 +158,7 @@ impl fmt::Debug for RemoteConfig {
             .field("circuit_open_for", &self.circuit_open_for)
             .field("max_calls_per_hour", &self.max_calls_per_hour)
             .field("cache_file", &self.cache_file)
+            .field("wait_retry_after", &self.wait_retry_after)
             .finish()
     }
 }
@@ -177,6 +186,7 @@ impl RemoteConfig {
             circuit_open_for: HOUR,
             max_calls_per_hour: None,
             cache_file: None,
+            wait_retry_after: Duration::from_secs(60),
         }
     }
 
@@ -278,6 +288,9 @@ pub struct RemoteStats {
     pub coalesced: u64,
     /// Lookups refused without a request: circuit open or limit reached.
     pub refused: u64,
+    /// Lookups answered `WAIT_PROCESS` without a request, within
+    /// [`RemoteConfig::wait_retry_after`] of the web API's `WAIT_PROCESS` for the prefix.
+    pub deferred: u64,
     /// Failed writes of the cache file (see [`RemoteResolver::save_cache`]).
     pub cache_write_errors: u64,
     /// Prefixes in the cache.
@@ -316,6 +329,8 @@ struct Flight {
 enum Slot {
     Ready(Entry),
     Pending(Arc<Flight>),
+    /// The web API answered `WAIT_PROCESS`; ask again from this instant on.
+    Waiting(Instant),
 }
 
 /// The circuit breaker and the client-side limit.
@@ -377,6 +392,7 @@ struct Counters {
     cache_hits: AtomicU64,
     coalesced: AtomicU64,
     refused: AtomicU64,
+    deferred: AtomicU64,
     cache_write_errors: AtomicU64,
 }
 
@@ -421,6 +437,8 @@ pub struct RemoteResolver {
     counters: Counters,
     /// The longest a lookup waits for another thread's request.
     flight_wait: Duration,
+    /// See [`RemoteConfig::wait_retry_after`].
+    wait_retry_after: Duration,
 }
 
 impl fmt::Debug for RemoteResolver {
@@ -485,6 +503,7 @@ impl RemoteResolver {
             file_lock: Mutex::new(()),
             counters: Counters::default(),
             flight_wait: config.connect_timeout + config.timeout + Duration::from_secs(1),
+            wait_retry_after: config.wait_retry_after,
         })
     }
 
@@ -544,6 +563,7 @@ impl RemoteResolver {
             cache_hits: get(&c.cache_hits),
             coalesced: get(&c.coalesced),
             refused: get(&c.refused),
+            deferred: get(&c.deferred),
             cache_write_errors: get(&c.cache_write_errors),
             cached_prefixes: self
                 .cache
@@ -574,7 +594,7 @@ impl RemoteResolver {
             .iter()
             .filter_map(|(&code, slot)| match slot {
                 Slot::Ready(e) => Some((code, e.clone())),
-                Slot::Pending(_) => None,
+                Slot::Pending(_) | Slot::Waiting(_) => None,
             })
             .collect();
         write_cache(path, &entries)
@@ -584,19 +604,28 @@ impl RemoteResolver {
     /// request for the same prefix, or from a new request.
     fn lookup(&self, number: &IdNumber) -> Result<(Found, Source), RemoteError> {
         let code = number.region_code();
+        let now = Instant::now();
+        // Ok: an answer without a request; Err(Some): a request in flight; Err(None): ask.
         let read = |slot: &Slot| match slot {
             Slot::Ready(Entry::Att(r)) => Ok(Found::Att(r.clone())),
             Slot::Ready(Entry::NotAtt) => Ok(Found::NotAtt { cache: true }),
-            Slot::Pending(f) => Err(Arc::clone(f)),
+            Slot::Waiting(until) if now < *until => Ok(Found::Wait),
+            Slot::Waiting(_) => Err(None),
+            Slot::Pending(f) => Err(Some(Arc::clone(f))),
+        };
+        let answered = |found: Found| {
+            if matches!(found, Found::Wait) {
+                bump(&self.counters.deferred);
+            } else {
+                bump(&self.counters.cache_hits);
+            }
+            Ok((found, Source::Cache))
         };
         let flight = {
             let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
             match cache.get(&code).map(read) {
-                Some(Ok(found)) => {
-                    bump(&self.counters.cache_hits);
-                    return Ok((found, Source::Cache));
-                }
-                Some(Err(flight)) => Some(flight),
+                Some(Ok(found)) => return answered(found),
+                Some(Err(flight)) => flight,
                 None => None,
             }
         };
@@ -605,12 +634,9 @@ impl RemoteResolver {
             None => {
                 let mut cache = self.cache.write().unwrap_or_else(PoisonError::into_inner);
                 match cache.get(&code).map(read) {
-                    Some(Ok(found)) => {
-                        bump(&self.counters.cache_hits);
-                        return Ok((found, Source::Cache));
-                    }
-                    Some(Err(flight)) => flight,
-                    None => {
+                    Some(Ok(found)) => return answered(found),
+                    Some(Err(Some(flight))) => flight,
+                    Some(Err(None)) | None => {
                         let flight = Arc::new(Flight {
                             outcome: Mutex::new(None),
                             ready: Condvar::new(),
@@ -723,8 +749,14 @@ impl Drop for Landing<'_> {
         let saved = self.new_entry.is_some();
         {
             let mut cache = r.cache.write().unwrap_or_else(PoisonError::into_inner);
+            let wait =
+                matches!(self.outcome, Some(Ok(Found::Wait))) && !r.wait_retry_after.is_zero();
             match self.new_entry.take() {
                 Some(entry) => cache.insert(self.code, Slot::Ready(entry)),
+                None if wait => cache.insert(
+                    self.code,
+                    Slot::Waiting(Instant::now() + r.wait_retry_after),
+                ),
                 None => cache.remove(&self.code),
             };
         }

@@ -356,9 +356,11 @@ fn not_att_is_passed_on_and_cached() {
 }
 
 #[test]
-fn wait_process_is_passed_on_and_not_cached() {
+fn wait_process_is_passed_on_and_held_for_a_while() {
     let fake = Fake::start(|_| reply(status_only("WAIT_PROCESS", "wait process")));
-    let r = resolver(config(&fake), Policy::LocalFirst);
+    let mut c = config(&fake);
+    c.wait_retry_after = Duration::from_millis(300);
+    let r = resolver(c, Policy::LocalFirst);
     let number = caller(unknown());
     let (res, err) = r.resolve_detailed(&number);
     assert_eq!(res.status(), Status::WaitProcess);
@@ -368,10 +370,32 @@ fn wait_process_is_passed_on_and_not_cached() {
     assert!(j["result"].get("idcard").is_none());
     assert_eq!(j["result"]["msg"], "wait process");
     assert_eq!(j["result"]["att"], "");
-    // Not cached, and not a failure: the next lookup asks again.
-    assert_eq!(r.resolve(&number).status(), Status::WaitProcess);
+    // Not a failure, and "retry later": the same prefix is not asked again for a while,
+    // nor written to a cache file; then it is.
+    for _ in 0..100 {
+        let again = r.resolve(&number);
+        assert_eq!(again.status(), Status::WaitProcess);
+        assert_eq!(again.source(), Source::Cache);
+    }
+    assert_eq!(fake.count(), 1);
+    let stats = r.stats();
+    assert_eq!(
+        (stats.deferred, stats.cache_hits, stats.cached_prefixes),
+        (100, 0, 0)
+    );
+    assert!(!stats.circuit_open);
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(r.resolve(&number).source(), Source::Remote);
     assert_eq!(fake.count(), 2);
-    assert!(!r.stats().circuit_open);
+
+    // Zero: every lookup asks.
+    let mut c = config(&fake);
+    c.wait_retry_after = Duration::ZERO;
+    let eager = resolver(c, Policy::LocalFirst);
+    for _ in 0..2 {
+        assert_eq!(eager.resolve(&number).source(), Source::Remote);
+    }
+    assert_eq!(fake.count(), 4);
 
     // RemoteFirst: the table answers instead.
     let known = id(110_101, "19850615", 2);

@@ -154,8 +154,13 @@ impl Engine {
                 eprintln!("cnid: {e}");
             }
             let s = r.stats();
+            let held = if s.deferred > 0 {
+                format!(", {} held after wait process", s.deferred)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "cnid: web api: {} request(s), {} failure(s), {} cache hit(s)",
+                "cnid: web api: {} request(s), {} failure(s), {} cache hit(s){held}",
                 s.requests, s.failures, s.cache_hits
             );
         }
