@@ -33,13 +33,14 @@
 //! `ALREADY_ATT` and `NOT_ATT` answers are cached by prefix for the life of the
 //! [`RemoteResolver`], and, with [`RemoteConfig::cache_file`], in a file that is loaded at
 //! start and rewritten atomically (temporary file in the same folder + rename) after each
-//! new entry, so repeated runs never ask twice. Errors are not cached. The web API's
-//! `WAIT_PROCESS` ("retry later") is held for [`RemoteConfig::wait_retry_after`] (60 s by
-//! default, memory only): lookups of that prefix answer `WAIT_PROCESS` from the cache until
-//! then, and the next one after it asks again.
+//! new entry, so repeated runs never ask twice. Each write first merges what is in the
+//! file, so processes that share a cache file keep each other's entries (two writes at the
+//! same instant can still lose one; it is then asked again later). Errors are not cached.
+//! The web API's `WAIT_PROCESS` ("retry later") is held for
+//! [`RemoteConfig::wait_retry_after`] (60 s by default, memory only): lookups of that prefix
+//! answer `WAIT_PROCESS` from the cache until then, and the next one after it asks again.
 //! Concurrent lookups of the same unknown prefix make one request: the others wait for its
-//! answer. Two processes sharing one cache file do not merge their entries: the last writer
-//! wins (entries lost that way are asked again later).
+//! answer.
 //!
 //! # Faults and quota
 //!
@@ -587,16 +588,28 @@ impl RemoteResolver {
             return Ok(());
         };
         let _guard = lock(&self.file_lock);
-        let entries: BTreeMap<u32, Entry> = self
-            .cache
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .filter_map(|(&code, slot)| match slot {
-                Slot::Ready(e) => Some((code, e.clone())),
-                Slot::Pending(_) | Slot::Waiting(_) => None,
-            })
-            .collect();
+        // Entries another process wrote since we loaded the file are kept (and learned):
+        // without this merge the last writer's cache would win. A file that no longer
+        // parses is replaced by ours.
+        let on_disk = load_cache(path).unwrap_or_default();
+        let mut entries: BTreeMap<u32, Entry> = BTreeMap::new();
+        {
+            let mut cache = self.cache.write().unwrap_or_else(PoisonError::into_inner);
+            for (code, entry) in on_disk {
+                match cache.get(&code) {
+                    None | Some(Slot::Waiting(_)) => {
+                        cache.insert(code, Slot::Ready(entry.clone()));
+                    }
+                    Some(_) => {}
+                }
+                entries.insert(code, entry);
+            }
+            for (&code, slot) in cache.iter() {
+                if let Slot::Ready(e) = slot {
+                    entries.insert(code, e.clone());
+                }
+            }
+        }
         write_cache(path, &entries)
     }
 

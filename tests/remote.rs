@@ -876,6 +876,37 @@ fn file_cache_is_written_after_each_new_entry() {
     assert_eq!(r.stats().cache_write_errors, 0);
 }
 
+/// Two resolvers (as two processes would) share one cache file: each write merges the
+/// other's entries instead of dropping them, and a third run asks nothing.
+#[test]
+fn processes_sharing_a_cache_file_keep_each_others_entries() {
+    let dir = TempDir::new("shared");
+    let file = dir.0.join("cache.tsv");
+    let fake = Fake::start(already_att);
+    let with_file = || {
+        let mut c = config(&fake);
+        c.cache_file = Some(file.clone());
+        resolver(c, Policy::LocalFirst)
+    };
+    let (a, b) = (with_file(), with_file());
+    let prefixes = unknown_prefixes(6);
+    for pair in prefixes.chunks(2) {
+        assert_eq!(a.resolve(&caller(pair[0])).status(), Status::AlreadyAtt);
+        assert_eq!(b.resolve(&caller(pair[1])).status(), Status::AlreadyAtt);
+    }
+    assert_eq!(fake.count(), 6);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 6);
+    let third = with_file();
+    for &p in &prefixes {
+        assert_eq!(third.resolve(&caller(p)).source(), Source::Cache);
+    }
+    assert_eq!(third.stats().requests, 0);
+    // b learned a's entries when it merged them.
+    assert_eq!(b.resolve(&caller(prefixes[0])).source(), Source::Cache);
+    assert_eq!(fake.count(), 6);
+}
+
 #[test]
 fn bad_cache_file_is_an_error_with_its_line() {
     let dir = TempDir::new("bad");
