@@ -98,7 +98,9 @@ fn date_digits(digits: &[u8; 18]) -> (u16, u8, u8, u32) {
 }
 
 /// Sex, from the parity of the 17th digit (the 15th of a 15-digit number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Sex {
     /// Odd digit: 男.
@@ -594,6 +596,36 @@ impl TryFrom<&str> for IdNumber {
 impl serde::Serialize for IdNumber {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+/// Deserializes from a string by [`IdNumber::parse`] (today's date in China as the latest
+/// birth date): a struct with an `IdNumber` field only deserializes with a valid number.
+/// The error says why, without the number.
+///
+/// ```
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Person {
+///     id: cnid::IdNumber,
+/// }
+/// let p: Person = serde_json::from_str(r#"{"id":"110101199001011114"}"#).unwrap();
+/// assert_eq!(p.id.region_code(), 110101);
+/// let err = serde_json::from_str::<Person>(r#"{"id":"110101199001011112"}"#).unwrap_err();
+/// assert!(err.to_string().contains("invalid check character"));
+/// ```
+impl<'de> serde::Deserialize<'de> for IdNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = IdNumber;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a resident ID number (18 characters or 15 digits) as a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IdNumber, E> {
+                IdNumber::parse(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Visitor)
     }
 }
 

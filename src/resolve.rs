@@ -82,6 +82,28 @@ impl serde::Serialize for Status {
     }
 }
 
+/// From the wire name (`ALREADY_ATT`, …), as in the web API's answers.
+impl<'de> serde::Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Status;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("ALREADY_ATT, WAIT_PROCESS, NOT_ATT or WRONG_IDCARD")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Status, E> {
+                Status::from_wire(v).ok_or_else(|| {
+                    E::unknown_variant(
+                        v,
+                        &["ALREADY_ATT", "WAIT_PROCESS", "NOT_ATT", "WRONG_IDCARD"],
+                    )
+                })
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
 /// The outcome of resolving one input: a status, and what was learned on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]

@@ -4,6 +4,8 @@ use std::fmt::{Debug, Display};
 use std::hash::Hash;
 use std::str::FromStr;
 
+use cnid::IdNumber;
+
 fn send_sync<T: Send + Sync + 'static>() {}
 fn value<T: Clone + Copy + Eq + Hash + Debug>() {}
 
@@ -30,4 +32,49 @@ fn public_types_have_their_traits() {
     ser::<cnid::Resolution>();
     ser::<cnid::Region>();
     ser::<cnid::IdNumber>();
+}
+
+/// Serde both ways: a number deserializes only when it parses, and the error never holds it.
+#[test]
+fn serde_round_trips_and_rejects_without_echo() {
+    let id: IdNumber = "11010519491231002X".parse().unwrap();
+    let json = serde_json::to_string(&id).unwrap();
+    assert_eq!(json, "\"11010519491231002X\"");
+    assert_eq!(serde_json::from_str::<IdNumber>(&json).unwrap(), id);
+    // The 15-digit form deserializes too, to its 18-character form.
+    let old: IdNumber = serde_json::from_str("\"110105491231002\"").unwrap();
+    assert_eq!(old.as_str(), id.as_str());
+
+    let province_99 = format!(
+        "\"99010519491231002{}\"",
+        cnid::check_character(b"99010519491231002").unwrap()
+    );
+    for (input, why) in [
+        ("\"110105194912310020\"", "invalid check character"),
+        (province_99.as_str(), "province"),
+        ("\"\"", "empty"),
+    ] {
+        let err = serde_json::from_str::<IdNumber>(input)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(why), "{err}");
+        assert!(!err.contains("1949123"), "{err}");
+    }
+    assert!(serde_json::from_str::<IdNumber>("110105194912310020").is_err());
+
+    for status in [
+        cnid::Status::AlreadyAtt,
+        cnid::Status::WaitProcess,
+        cnid::Status::NotAtt,
+        cnid::Status::WrongIdcard,
+    ] {
+        let json = serde_json::to_string(&status).unwrap();
+        assert_eq!(json, format!("\"{}\"", status.as_str()));
+        assert_eq!(serde_json::from_str::<cnid::Status>(&json).unwrap(), status);
+    }
+    assert!(serde_json::from_str::<cnid::Status>("\"OK\"").is_err());
+    for sex in [cnid::Sex::Male, cnid::Sex::Female] {
+        let json = serde_json::to_string(&sex).unwrap();
+        assert_eq!(serde_json::from_str::<cnid::Sex>(&json).unwrap(), sex);
+    }
 }
