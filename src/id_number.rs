@@ -222,12 +222,11 @@ impl IdNumber {
         Ok((id, id.region_parts()))
     }
 
-    /// All the rules for 18 ASCII bytes at once, without a branch: `Some` only for a valid
+    /// All the rules for 18 ASCII bytes, computed before one test: `Some` only for a valid
     /// number; `None` says "take the slow path", which finds the reason (or, for a birth
-    /// date after the cached "today", reads the clock). One well-predicted branch instead
-    /// of one per rule: on a mix of valid and wrong numbers the per-rule branches
-    /// mispredicted. Also returns the digit pairs of the first eight digits
-    /// ([`digit_pairs`]).
+    /// date after the cached "today", reads the clock). On a mix of valid and wrong numbers
+    /// a branch per rule mispredicted; here a valid number runs straight through. Also
+    /// returns the digit pairs of the first eight digits ([`digit_pairs`]).
     #[inline(always)]
     fn fast18(raw: &[u8; 18], today: Today) -> Option<(Self, u64)> {
         let lo = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
