@@ -66,6 +66,15 @@ const MONTH_DAYS: [u8; 128] = {
     t
 };
 
+/// `input` without the white space and the invisible marks around it that copying and
+/// exporting add: a byte-order mark (U+FEFF, first in files saved by Excel and Notepad),
+/// zero-width space, non-joiner and joiner (U+200B–U+200D) and word joiner (U+2060).
+pub(crate) fn trim(input: &str) -> &str {
+    input.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+    })
+}
+
 /// Eight ASCII digits d0..d7 (d0 first, as loaded little-endian) to the numbers of their
 /// pairs in 16-bit lanes: [d0d1, d2d3, d4d5, d6d7]. Non-digits give garbage below 256.
 #[inline(always)]
@@ -151,8 +160,9 @@ impl IdNumber {
     /// Parses an 18- or 15-character number, with today's date in China as the latest
     /// allowed birth date.
     ///
-    /// Accepted: leading and trailing white space, full-width digits (`０`–`９`), and a
-    /// lower-case or full-width `x`/`Ｘ` as the check character.
+    /// Accepted: leading and trailing white space and invisible marks (a byte-order mark,
+    /// zero-width spaces and joiners), full-width digits (`０`–`９`), and a lower-case or
+    /// full-width `x`/`Ｘ` as the check character.
     ///
     /// # Errors
     /// [`ParseError`] says what is wrong: length, a character and its position, the check
@@ -287,7 +297,7 @@ impl IdNumber {
                 return Self::from_eighteen(*raw, expected, today);
             }
         }
-        let input = input.trim();
+        let input = trim(input);
         let mut buf = [0u8; 18];
         let mut len = 0usize;
         for (i, c) in input.chars().enumerate() {

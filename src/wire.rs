@@ -120,7 +120,7 @@ impl<'a> Fields<'a> {
         let status = resolution.status();
         let mut f = Fields {
             status,
-            idcard: idcard.trim(),
+            idcard: crate::id_number::trim(idcard),
             par: "",
             born: Born::EMPTY,
             sex: "",

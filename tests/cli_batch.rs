@@ -297,3 +297,27 @@ fn empty_input_gives_empty_output() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "");
 }
+
+/// A file saved with a byte-order mark (Excel, Notepad): the first number still resolves,
+/// and the row is echoed byte for byte, mark included.
+#[test]
+fn byte_order_mark_on_the_first_number() {
+    let n = numbers(2);
+    let input = format!("\u{feff}{}\n{}\n", n[0], n[1]);
+    let (out, err, code) = batch(&[], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows[0].starts_with(&format!("\u{feff}{},ALREADY_ATT,", n[0])),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[1].starts_with(&format!("{},ALREADY_ATT,", n[1])));
+    let (out, _, _) = batch(&["--format", "jsonl"], input.as_bytes());
+    assert!(out
+        .lines()
+        .next()
+        .unwrap()
+        .contains(&format!("\"idcard\":\"{}\"", n[0])));
+}

@@ -63,6 +63,27 @@ fn white_space_trimmed_and_full_width_digits_accepted() {
     }
 }
 
+/// Invisible marks that files and copying add around a number: a byte-order mark (first in
+/// a file saved by Excel or Notepad), zero-width spaces and joiners. Inside the number they
+/// are still wrong characters.
+#[test]
+fn byte_order_mark_and_zero_width_marks_trimmed() {
+    for s in [
+        "\u{feff}110101199001011114",
+        "110101199001011114\u{200b}",
+        "\u{200d}\u{2060} 110101900101111\u{200c}",
+    ] {
+        assert_eq!(parse(s).unwrap().as_str(), "110101199001011114", "{s:?}");
+    }
+    assert_eq!(
+        parse("110101\u{200b}199001011114"),
+        Err(ParseError::Length(19))
+    );
+    let r = cnid::resolve("\u{feff}110101199001011114");
+    let f = cnid::wire::Fields::new(&r, "\u{feff}110101199001011114");
+    assert_eq!(f.idcard(), "110101199001011114");
+}
+
 #[test]
 fn wrong_check_character() {
     assert_eq!(
