@@ -321,3 +321,46 @@ fn byte_order_mark_on_the_first_number() {
         .unwrap()
         .contains(&format!("\"idcard\":\"{}\"", n[0])));
 }
+
+/// A CSV saved by Excel on Chinese Windows is GBK: with `--encoding gbk` the header is
+/// found by its Chinese name, the rows are echoed byte for byte and the answer columns are
+/// written in GB18030 too; without it, a hint says what to add.
+#[test]
+fn gbk_file_with_encoding_flag() {
+    let gbk = |s: &str| encoding_rs::GB18030.encode(s).0.into_owned();
+    let n = numbers(1);
+    let input = gbk(&format!("姓名,身份证号\r\n张三,{}\r\n", n[0]));
+    let (out, err, code) = batch(&["--encoding", "gbk"], &input);
+    assert_eq!(code, 0, "{err}");
+    let o = cnid(
+        &["batch", "--today", "2026-11-29", "--encoding", "gb18030"],
+        &input,
+    );
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(&o.stdout);
+    assert!(!had_errors);
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[0].starts_with("姓名,身份证号,status,"), "{}", rows[0]);
+    assert!(
+        rows[1].starts_with(&format!("张三,{},ALREADY_ATT,110101,", n[0])),
+        "{}",
+        rows[1]
+    );
+    assert!(rows[1].contains("北京市 东城区 "), "{}", rows[1]);
+    // The echoed row is the input's own bytes, CRLF kept.
+    assert!(o.stdout.starts_with(&gbk("姓名,身份证号,status,")));
+    assert!(o.stdout.ends_with(b",,\r\n"));
+    assert!(!out.is_empty());
+
+    // Without the flag: the header is not found, and the message says what to add.
+    let (_, err, code) = batch(&[], &input);
+    assert_eq!(code, 2);
+    assert!(err.contains("--encoding gb18030"), "{err}");
+    // With a named column it resolves, echoes the GBK bytes and hints in the summary.
+    let (_, err, code) = batch(&["--column", "2"], &input);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("not UTF-8 (first: line 2)"), "{err}");
+    // JSON lines stay UTF-8.
+    let (out, _, code) = batch(&["--encoding", "gbk", "--format", "jsonl"], &input);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"att\":\"北京市 东城区 \""), "{out}");
+}

@@ -65,6 +65,30 @@ pub enum OutFormat {
     Jsonl,
 }
 
+/// Text encoding of the input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    /// UTF-8 (a byte-order mark is allowed).
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GB18030, which includes GBK and GB2312: what Excel on Chinese Windows saves as CSV.
+    #[value(name = "gb18030", alias = "gbk", alias = "gb2312", alias = "cp936")]
+    Gb18030,
+}
+
+impl Encoding {
+    /// `bytes` as text: borrowed when they are ASCII; `None` when they are not valid in
+    /// this encoding.
+    fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
+        match self {
+            Encoding::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
+            Encoding::Gb18030 => {
+                encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+            }
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Input file, `-` for standard input; a name ending in `.gz` is decompressed.
@@ -76,6 +100,11 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutFormat::Csv)]
     format: OutFormat,
+    /// Text encoding of the input. The CSV output keeps it (the rows are echoed byte for
+    /// byte and the answer columns are written in the same encoding); JSON lines are
+    /// always UTF-8.
+    #[arg(long, value_enum, value_name = "ENCODING", default_value_t = Encoding::Utf8)]
+    encoding: Encoding,
     /// The column holding the numbers: a header name, or a 1-based position. Default: the
     /// only column, or the one named like idcard / 身份证号.
     #[arg(long, value_name = "NAME|N")]
@@ -240,10 +269,11 @@ fn layout(first: &[u8], args: &Args) -> Result<(Layout, bool), Failure> {
     let names: Vec<String> = fields
         .iter()
         .map(|f| {
-            String::from_utf8_lossy(f)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_owned()
+            let name = match args.encoding {
+                Encoding::Utf8 => String::from_utf8_lossy(f),
+                Encoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling(f).0,
+            };
+            name.trim().trim_start_matches('\u{feff}').to_owned()
         })
         .collect();
     let column = match &args.column {
@@ -261,7 +291,17 @@ fn layout(first: &[u8], args: &Args) -> Result<(Layout, bool), Failure> {
                         )))
                     }
                     Err(_) if has_header => {
-                        return Err(Failure::Usage(format!("--column {c:?}: no such header")))
+                        let hint = if args.encoding == Encoding::Utf8
+                            && std::str::from_utf8(first).is_err()
+                        {
+                            " (the header is not UTF-8: for a GBK / GB18030 file add --encoding \
+                             gb18030)"
+                        } else {
+                            ""
+                        };
+                        return Err(Failure::Usage(format!(
+                            "--column {c:?}: no such header{hint}"
+                        )));
                     }
                     Err(_) => {
                         return Err(Failure::Usage(format!(
@@ -283,10 +323,17 @@ fn layout(first: &[u8], args: &Args) -> Result<(Layout, bool), Failure> {
             match found {
                 Some(i) => i,
                 None => {
+                    let hint = if args.encoding == Encoding::Utf8
+                        && std::str::from_utf8(first).is_err()
+                    {
+                        " (the header is not UTF-8: for a GBK / GB18030 file add --encoding gb18030)"
+                    } else {
+                        ""
+                    };
                     return Err(Failure::Usage(format!(
                         "the input has {width} columns and none is named like idcard or 身份证号; \
-                         choose one with --column NAME|N"
-                    )))
+                         choose one with --column NAME|N{hint}"
+                    )));
                 }
             }
         }
@@ -392,6 +439,9 @@ struct Counts {
     wrong: u64,
     wait: u64,
     problems: u64,
+    /// Rows that are not valid UTF-8 (counted for `--encoding utf-8` only), and the first.
+    not_utf8: u64,
+    first_not_utf8: Option<u64>,
 }
 
 impl Counts {
@@ -402,6 +452,11 @@ impl Counts {
         self.wrong += o.wrong;
         self.wait += o.wait;
         self.problems += o.problems;
+        self.not_utf8 += o.not_utf8;
+        self.first_not_utf8 = match (self.first_not_utf8, o.first_not_utf8) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
 }
 
@@ -425,6 +480,7 @@ struct Done {
 struct Job {
     layout: Layout,
     format: OutFormat,
+    encoding: Encoding,
     engine: crate::Engine,
     out_delimiter: u8,
     reported: AtomicU64,
@@ -542,14 +598,23 @@ impl Job {
                 ));
                 None
             }
-            Some(f) => match std::str::from_utf8(f) {
-                Ok(s) => Some(s),
-                Err(_) => {
-                    problem = Some("invalid UTF-8".to_owned());
+            Some(f) => match self.encoding.decode(f) {
+                Some(s) => Some(s),
+                None => {
+                    problem = Some(match self.encoding {
+                        Encoding::Utf8 => "invalid UTF-8".to_owned(),
+                        Encoding::Gb18030 => "invalid GB18030".to_owned(),
+                    });
                     None
                 }
             },
         };
+        if self.encoding == Encoding::Utf8 && !line.is_ascii() && std::str::from_utf8(line).is_err()
+        {
+            counts.not_utf8 += 1;
+            counts.first_not_utf8.get_or_insert(line_no);
+        }
+        let text = text.as_deref();
         if text.is_some_and(|t| t.trim().is_empty()) && problem.is_none() {
             problem = Some("empty number".to_owned());
         }
@@ -596,6 +661,7 @@ impl Job {
                 } else {
                     push_csv_field(out, line, d);
                 }
+                let answer_start = out.len();
                 for value in [
                     fields.status().as_str().as_bytes(),
                     fields.par().as_bytes(),
@@ -616,6 +682,9 @@ impl Job {
                     out.push(d);
                     push_csv_field(out, value.as_bytes(), d);
                 }
+                if self.encoding == Encoding::Gb18030 {
+                    encode_tail(out, answer_start);
+                }
             }
         }
         if crlf {
@@ -623,6 +692,21 @@ impl Job {
         }
         out.push(b'\n');
     }
+}
+
+/// Re-encodes `out[start..]`, answer columns written as UTF-8, in GB18030 (which maps every
+/// character, so nothing is lost). ASCII, the common case for a wrong number, is left as it
+/// is: it is the same bytes in both.
+fn encode_tail(out: &mut Vec<u8>, start: usize) {
+    let tail = &out[start..];
+    if tail.is_ascii() {
+        return;
+    }
+    let text = String::from_utf8_lossy(tail).into_owned();
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+    let bytes = bytes.into_owned();
+    out.truncate(start);
+    out.extend_from_slice(&bytes);
 }
 
 /// Reads the first logical line (through quoted line breaks) from `reader`.
@@ -667,6 +751,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     let job = Arc::new(Job {
         layout,
         format: args.format,
+        encoding: args.encoding,
         engine,
         out_delimiter,
         reported: AtomicU64::new(0),
@@ -803,6 +888,13 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         if totals.problems > MAX_REPORTED {
             summary.push_str(&format!(" (first {MAX_REPORTED} listed)"));
         }
+    }
+    if let Some(line) = totals.first_not_utf8 {
+        summary.push_str(&format!(
+            "; {} row(s) are not UTF-8 (first: line {line}): for a GBK / GB18030 file (Excel on \
+             Chinese Windows) use --encoding gb18030",
+            totals.not_utf8
+        ));
     }
     eprintln!("{summary}");
     job.engine.finish();
