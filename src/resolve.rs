@@ -197,7 +197,7 @@ impl Resolution {
 impl serde::Serialize for Resolution {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Resolution", 10)?;
+        let mut st = s.serialize_struct("Resolution", 9)?;
         st.serialize_field("status", &self.status)?;
         let n = self.number.as_ref();
         st.serialize_field("number", &n)?;
@@ -205,6 +205,7 @@ impl serde::Serialize for Resolution {
         st.serialize_field("birth_date", &n.map(|n| n.birth_date().to_string()))?;
         st.serialize_field("sex", &n.map(IdNumber::sex))?;
         st.serialize_field("region", &self.region)?;
+        st.serialize_field("region_hint", &self.region_hint())?;
         st.serialize_field("error", &self.error.map(|e| e.to_string()))?;
         st.serialize_field("source", &self.source)?;
         st.end()

@@ -98,3 +98,44 @@ fn lookup_into_a_closed_pipe_is_quiet() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `--format detail`: cnid's own answer, with the reason a number is wrong, the region's
+/// history and, for an unknown county code, the prefecture it falls in.
+#[test]
+fn lookup_detail_says_why_and_gives_history() {
+    let unknown = {
+        let b: &[u8; 17] = b"43041919900101111";
+        format!("43041919900101111{}", cnid::check_character(b).unwrap())
+    };
+    let o = cnid(&[
+        "lookup",
+        "--format",
+        "detail",
+        "--today",
+        "2026-11-29",
+        "110101199001011112",
+        "512928199001011114",
+        &unknown,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["status"], "WRONG_IDCARD");
+    assert_eq!(
+        lines[0]["error"],
+        "invalid check character: expected 4, found 2"
+    );
+    assert!(!out.lines().next().unwrap().contains("110101199001011112"));
+    assert_eq!(lines[1]["region"]["current"], false);
+    let names = lines[1]["region"]["names"].as_array().unwrap();
+    assert_eq!(names.last().unwrap()["name"], "武胜县");
+    assert_eq!(names.last().unwrap()["last_year"], 1992);
+    assert_eq!(lines[2]["status"], "NOT_ATT");
+    assert_eq!(lines[2]["region"], serde_json::Value::Null);
+    assert_eq!(lines[2]["region_hint"]["name"], "衡阳市");
+    assert_eq!(lines[1]["region_hint"], serde_json::Value::Null);
+}

@@ -49,9 +49,12 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         line.clear();
         let resolution = engine.resolve(id);
         let fields = Fields::new(&resolution, id);
-        match &args.callback {
-            Some(cb) => wire::write_jsonp(&mut line, cb, &fields),
-            None => wire::write(&mut line, args.format.into(), &fields),
+        match (&args.callback, args.format.wire()) {
+            (Some(cb), _) => wire::write_jsonp(&mut line, cb, &fields),
+            (None, Some(format)) => wire::write(&mut line, format, &fields),
+            (None, None) => line.push_str(
+                &serde_json::to_string(&resolution).map_err(|e| io::Error::other(e.to_string()))?,
+            ),
         }
         line.push('\n');
         out.write_all(line.as_bytes())?;

@@ -41,13 +41,18 @@ pub enum WireFormat {
     Json,
     /// The web API's XML, one document per line.
     Xml,
+    /// cnid's own answer, one JSON line each: why a number is wrong, the region's
+    /// level, whether it is current, and every name it had with its years.
+    Detail,
 }
 
-impl From<WireFormat> for cnid::wire::Format {
-    fn from(f: WireFormat) -> Self {
-        match f {
-            WireFormat::Json => cnid::wire::Format::Json,
-            WireFormat::Xml => cnid::wire::Format::Xml,
+impl WireFormat {
+    /// The web API's format, `None` for cnid's own.
+    pub fn wire(self) -> Option<cnid::wire::Format> {
+        match self {
+            WireFormat::Json => Some(cnid::wire::Format::Json),
+            WireFormat::Xml => Some(cnid::wire::Format::Xml),
+            WireFormat::Detail => None,
         }
     }
 }
