@@ -35,6 +35,13 @@ fn complete(body: &str) -> String {
 }
 
 proptest! {
+    // Two properties skip some cases (adjacent equal digits; birth years outside 19xx):
+    // allow that to add up when PROPTEST_CASES asks for many more cases than the default.
+    #![proptest_config(ProptestConfig {
+        max_global_rejects: u32::MAX,
+        ..ProptestConfig::default()
+    })]
+
     /// Age in full years agrees with chrono's `years_since`, on any date from 1800 to 2300.
     #[test]
     fn age_on_agrees_with_chrono(body in body(), on in 0i64..182_000) {
