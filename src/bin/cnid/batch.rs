@@ -406,25 +406,30 @@ fn push_region_fields(out: &mut Vec<u8>, fields: &Fields<'_>, d: u8) {
 /// Each worker's cache of the region columns of table regions, already quoted: a region
 /// recurs on many rows, and quoting its five fields was a quarter of the CSV time.
 /// Direct-mapped by code; a collision just rebuilds the slot.
+/// With GB18030 output the columns are kept encoded, so that encoding, too, is done once
+/// per region rather than once per row.
 struct TailCache {
     slots: Vec<(u32, Vec<u8>)>,
-}
-
-impl Default for TailCache {
-    fn default() -> Self {
-        TailCache {
-            slots: vec![(u32::MAX, Vec::new()); 4096],
-        }
-    }
+    encoding: Encoding,
 }
 
 impl TailCache {
+    fn new(encoding: Encoding) -> TailCache {
+        TailCache {
+            slots: vec![(u32::MAX, Vec::new()); 4096],
+            encoding,
+        }
+    }
+
     fn get(&mut self, code: u32, fields: &Fields<'_>, d: u8) -> &[u8] {
         let slot = &mut self.slots[(code as usize) % 4096];
         if slot.0 != code {
             slot.0 = code;
             slot.1.clear();
             push_region_fields(&mut slot.1, fields, d);
+            if self.encoding == Encoding::Gb18030 {
+                encode_tail(&mut slot.1, 0);
+            }
         }
         &slot.1
     }
@@ -661,7 +666,10 @@ impl Job {
                 } else {
                     push_csv_field(out, line, d);
                 }
-                let answer_start = out.len();
+                // Columns are written as UTF-8; with GB18030 output each run of them is
+                // re-encoded (the cached region columns come encoded).
+                let gb18030 = self.encoding == Encoding::Gb18030;
+                let mut start = out.len();
                 for value in [
                     fields.status().as_str().as_bytes(),
                     fields.par().as_bytes(),
@@ -675,15 +683,21 @@ impl Job {
                     .region()
                     .filter(|r| r.source() == cnid::Source::Table)
                 {
-                    Some(region) => out.extend_from_slice(tails.get(region.code(), &fields, d)),
+                    Some(region) => {
+                        if gb18030 {
+                            encode_tail(out, start);
+                        }
+                        out.extend_from_slice(tails.get(region.code(), &fields, d));
+                        start = out.len();
+                    }
                     None => push_region_fields(out, &fields, d),
                 }
                 for value in [fields.msg().unwrap_or(""), &reason] {
                     out.push(d);
                     push_csv_field(out, value.as_bytes(), d);
                 }
-                if self.encoding == Encoding::Gb18030 {
-                    encode_tail(out, answer_start);
+                if gb18030 {
+                    encode_tail(out, start);
                 }
             }
         }
@@ -702,11 +716,13 @@ fn encode_tail(out: &mut Vec<u8>, start: usize) {
     if tail.is_ascii() {
         return;
     }
-    let text = String::from_utf8_lossy(tail).into_owned();
-    let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
-    let bytes = bytes.into_owned();
+    // Always UTF-8 (cnid wrote it); the check costs less than a lossy copy.
+    let Ok(text) = std::str::from_utf8(tail) else {
+        return;
+    };
+    let encoded = encoding_rs::GB18030.encode(text).0.into_owned();
     out.truncate(start);
-    out.extend_from_slice(&bytes);
+    out.extend_from_slice(&encoded);
 }
 
 /// Reads the first logical line (through quoted line breaks) from `reader`.
@@ -809,7 +825,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         let tx = done_tx.clone();
         let job = Arc::clone(&job);
         workers.push(thread::spawn(move || {
-            let mut tails = TailCache::default();
+            let mut tails = TailCache::new(job.encoding);
             loop {
                 let chunk = match rx.lock() {
                     Ok(guard) => guard.recv(),
