@@ -70,9 +70,12 @@ const MONTH_DAYS: [u8; 128] = {
 /// exporting add: a byte-order mark (U+FEFF, first in files saved by Excel and Notepad),
 /// zero-width space, non-joiner and joiner (U+200B–U+200D) and word joiner (U+2060).
 pub(crate) fn trim(input: &str) -> &str {
-    input.trim_matches(|c: char| {
-        c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
-    })
+    input.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
+}
+
+/// A byte-order mark, zero-width space, non-joiner, joiner or word joiner.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
 }
 
 /// Eight ASCII digits d0..d7 (d0 first, as loaded little-endian) to the numbers of their
@@ -315,7 +318,17 @@ impl IdNumber {
         match len {
             0 => return Err(ParseError::Empty),
             15 | 18 => {}
-            n => return Err(ParseError::Length(n)),
+            n => {
+                // An invisible mark inside the number makes it look right and count wrong:
+                // name the mark and where it is rather than a length the eye cannot see.
+                if let Some((i, c)) = input.chars().enumerate().find(|&(_, c)| is_invisible(c)) {
+                    return Err(ParseError::Character {
+                        position: i + 1,
+                        found: c,
+                    });
+                }
+                return Err(ParseError::Length(n));
+            }
         }
         for (i, (&b, c)) in buf[..len].iter().zip(input.chars()).enumerate() {
             let ok = b.is_ascii_digit() || (b == b'X' && len == 18 && i == 17);

@@ -75,9 +75,17 @@ fn byte_order_mark_and_zero_width_marks_trimmed() {
     ] {
         assert_eq!(parse(s).unwrap().as_str(), "110101199001011114", "{s:?}");
     }
+    // Inside, the mark is named with its place, not counted into a length nobody sees.
     assert_eq!(
         parse("110101\u{200b}199001011114"),
-        Err(ParseError::Length(19))
+        Err(ParseError::Character {
+            position: 7,
+            found: '\u{200b}'
+        })
+    );
+    assert_eq!(
+        parse("110101\u{200b}199001011114").unwrap_err().to_string(),
+        "invalid character '\\u{200b}' at position 7"
     );
     let r = cnid::resolve("\u{feff}110101199001011114");
     let f = cnid::wire::Fields::new(&r, "\u{feff}110101199001011114");
