@@ -139,3 +139,12 @@ fn lookup_detail_says_why_and_gives_history() {
     assert_eq!(lines[2]["region_hint"]["name"], "衡阳市");
     assert_eq!(lines[1]["region_hint"], serde_json::Value::Null);
 }
+
+/// `--version` names the data a build carries, so a run can be reproduced.
+#[test]
+fn version_names_the_data() {
+    let out = stdout(&cnid(&["--version"]));
+    assert!(out.starts_with(&format!("cnid {}", env!("CARGO_PKG_VERSION"))), "{out}");
+    assert!(out.contains(cnid::DATA_VERSION), "{out}");
+    assert!(out.contains(&format!("{} codes", cnid::CODE_COUNT)), "{out}");
+}

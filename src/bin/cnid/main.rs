@@ -16,7 +16,7 @@ mod upgrade;
 /// date, sex and the GB/T 2260 region since 1980, answered with the same statuses and JSON
 /// fields as the NowAPI idcard.get web API.
 #[derive(Debug, Parser)]
-#[command(name = "cnid", version, about, long_about = None)]
+#[command(name = "cnid", version = version(), about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,6 +55,18 @@ impl WireFormat {
             WireFormat::Detail => None,
         }
     }
+}
+
+/// `cnid --version`: the program's version and the data it carries, for reproducible runs.
+fn version() -> &'static str {
+    let text = format!(
+        "{} (data: {}, {} codes)",
+        env!("CARGO_PKG_VERSION"),
+        cnid::DATA_VERSION,
+        cnid::CODE_COUNT
+    );
+    // Built once, at start-up, for the rest of the run.
+    Box::leak(text.into_boxed_str())
 }
 
 /// Parses `YYYY-MM-DD` for `--today`.
