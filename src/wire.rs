@@ -405,9 +405,20 @@ pub fn write_xml(out: &mut String, fields: &Fields<'_>) {
         out.push('>');
     }
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success><result>");
-    for (k, v) in fields.head() {
-        element(out, k, v);
+    // As in write_json: cnid's own values (status, par, born, sex) need no escape.
+    out.push_str("<status>");
+    out.push_str(fields.status.as_str());
+    out.push_str("</status>");
+    if fields.status != Status::WaitProcess {
+        element(out, "idcard", fields.idcard);
     }
+    out.push_str("<par>");
+    out.push_str(fields.par);
+    out.push_str("</par><born>");
+    fields.born.push_to(out);
+    out.push_str("</born><sex>");
+    out.push_str(fields.sex);
+    out.push_str("</sex>");
     match fields.fragments {
         Some((_, xml)) => out.push_str(xml),
         None => fields.region_pairs().for_each(|(k, v)| element(out, k, v)),

@@ -144,7 +144,13 @@ fn lookup_detail_says_why_and_gives_history() {
 #[test]
 fn version_names_the_data() {
     let out = stdout(&cnid(&["--version"]));
-    assert!(out.starts_with(&format!("cnid {}", env!("CARGO_PKG_VERSION"))), "{out}");
+    assert!(
+        out.starts_with(&format!("cnid {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
     assert!(out.contains(cnid::DATA_VERSION), "{out}");
-    assert!(out.contains(&format!("{} codes", cnid::CODE_COUNT)), "{out}");
+    assert!(
+        out.contains(&format!("{} codes", cnid::CODE_COUNT)),
+        "{out}"
+    );
 }

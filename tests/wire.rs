@@ -267,3 +267,49 @@ fn precomputed_fragments_match_field_by_field_writing() {
     }
     assert!(a.contains("<att>"));
 }
+
+/// The hand-written JSON and XML writers put exactly `Fields::pairs()` in its order, for
+/// every status (WAIT_PROCESS without `idcard`) and for input that needs escaping.
+#[test]
+fn writers_follow_the_pairs() {
+    let number = cnid::IdNumber::parse("110101199001011114").unwrap();
+    let answers = [
+        (
+            resolver().resolve("110101199001011114"),
+            "110101199001011114",
+        ),
+        (
+            resolver().resolve("119999199001011111"),
+            "119999199001011111",
+        ),
+        (resolver().resolve("<\"bad\">\\"), "<\"bad\">\\"),
+        (
+            cnid::Resolution::from_parts(Status::WaitProcess, Some(number), None, None),
+            "110101199001011114",
+        ),
+    ];
+    for (r, input) in &answers {
+        let fields = Fields::new(r, input);
+        let mut json = String::from("{\"success\":\"1\",\"result\":{");
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success><result>",
+        );
+        for (i, (k, v)) in fields.pairs().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(&format!("\"{k}\":"));
+            wire::push_json_str(&mut json, v);
+            xml.push_str(&format!("<{k}>"));
+            wire::push_xml_text(&mut xml, v);
+            xml.push_str(&format!("</{k}>"));
+        }
+        json.push_str("}}");
+        xml.push_str("</result></root>");
+        let (mut j, mut x) = (String::new(), String::new());
+        wire::write_json(&mut j, &fields);
+        wire::write_xml(&mut x, &fields);
+        assert_eq!(j, json, "{input}");
+        assert_eq!(x, xml, "{input}");
+    }
+}
