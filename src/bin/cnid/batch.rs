@@ -249,6 +249,15 @@ fn count_quotes(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'"').count()
 }
 
+/// For a header that is not UTF-8 read as UTF-8: the flag that reads it.
+fn encoding_hint(header: &[u8], encoding: Encoding) -> &'static str {
+    if encoding == Encoding::Utf8 && std::str::from_utf8(header).is_err() {
+        " (the header is not UTF-8: for a GBK / GB18030 file add --encoding gb18030)"
+    } else {
+        ""
+    }
+}
+
 /// Picks the delimiter, header and ID column from the first line.
 fn layout(first: &[u8], args: &Args) -> Result<(Layout, bool), Failure> {
     let delimiter = if first.contains(&b'\t') {
@@ -291,14 +300,7 @@ fn layout(first: &[u8], args: &Args) -> Result<(Layout, bool), Failure> {
                         )))
                     }
                     Err(_) if has_header => {
-                        let hint = if args.encoding == Encoding::Utf8
-                            && std::str::from_utf8(first).is_err()
-                        {
-                            " (the header is not UTF-8: for a GBK / GB18030 file add --encoding \
-                             gb18030)"
-                        } else {
-                            ""
-                        };
+                        let hint = encoding_hint(first, args.encoding);
                         return Err(Failure::Usage(format!(
                             "--column {c:?}: no such header{hint}"
                         )));
@@ -323,13 +325,7 @@ fn layout(first: &[u8], args: &Args) -> Result<(Layout, bool), Failure> {
             match found {
                 Some(i) => i,
                 None => {
-                    let hint = if args.encoding == Encoding::Utf8
-                        && std::str::from_utf8(first).is_err()
-                    {
-                        " (the header is not UTF-8: for a GBK / GB18030 file add --encoding gb18030)"
-                    } else {
-                        ""
-                    };
+                    let hint = encoding_hint(first, args.encoding);
                     return Err(Failure::Usage(format!(
                         "the input has {width} columns and none is named like idcard or 身份证号; \
                          choose one with --column NAME|N{hint}"
