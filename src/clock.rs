@@ -1,7 +1,6 @@
 //! "Today": the latest birth date a number may carry.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{Datelike, NaiveDate};
 
@@ -67,14 +66,34 @@ fn refresh(yyyymmdd: u32) -> bool {
     yyyymmdd <= now
 }
 
-/// Today's date in China (UTC+8, no daylight saving) from the system clock.
+/// Today's date in China (UTC+8, no daylight saving) from the system clock; on a target
+/// without one, [`NaiveDate::MAX`] (see [`unix_seconds`]).
 pub(crate) fn china_today() -> NaiveDate {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let Some(secs) = unix_seconds() else {
+        return NaiveDate::MAX;
+    };
     let days = (secs + 8 * 3600) / 86_400;
     let days = i32::try_from(days).unwrap_or(i32::MAX - UNIX_EPOCH_DAYS_FROM_CE);
     NaiveDate::from_num_days_from_ce_opt(UNIX_EPOCH_DAYS_FROM_CE + days).unwrap_or(NaiveDate::MAX)
+}
+
+/// Seconds since the Unix epoch from the system clock.
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
+fn unix_seconds() -> Option<u64> {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    Some(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    )
+}
+
+/// WebAssembly without WASI (a browser) has no system clock: the standard library's
+/// `SystemTime::now` panics there. No date is then "in the future"; callers set "today"
+/// from the host (`Resolver::with_today`, `IdNumber::parse_as_of`).
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+fn unix_seconds() -> Option<u64> {
+    None
 }
 
 #[cfg(test)]

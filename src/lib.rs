@@ -42,6 +42,8 @@ pub fn mask(s: &str) -> String {
 }
 
 /// Today's date in China (UTC+8) from the system clock: the default latest birth date.
+/// On WebAssembly without WASI (a browser), which has no system clock, this is
+/// [`chrono::NaiveDate::MAX`]: set "today" from the host there ([`Resolver::with_today`]).
 #[must_use]
 pub fn today() -> chrono::NaiveDate {
     clock::china_today()
