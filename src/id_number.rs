@@ -521,11 +521,16 @@ impl IdNumber {
     }
 
     /// Age in full years today (the date in China, UTC+8); see [`IdNumber::age_on`].
-    /// `None` only for a number parsed against a "today" later than the real one
-    /// ([`IdNumber::parse_as_of`]) and born after the real today.
+    /// `None` for a number parsed against a "today" later than the real one
+    /// ([`IdNumber::parse_as_of`]) and born after the real today, and on a target without
+    /// a system clock (WebAssembly in a browser: use `age_on` with the page's date).
     #[must_use]
     pub fn age(&self) -> Option<u32> {
-        self.age_on(crate::today())
+        let today = crate::today();
+        if today == NaiveDate::MAX {
+            return None;
+        }
+        self.age_on(today)
     }
 
     /// The sex, from the parity of the sequence number's last digit.

@@ -32,4 +32,8 @@ for (const [what, id, want] of cases) {
 const future = '110101209901010017';
 expect('born 2099, today from the host', run(() => status_on(put(future), 2026, 11, 29)), 'WRONG_IDCARD');
 expect('born 2099, no clock', run(() => status(put(future))), 'ALREADY_ATT');
+// No clock, no age: `None` (-1 here), not an age counted to the year 262143.
+let age;
+try { age = Number(instance.exports.age(put('110101199001011114'))); } catch (e) { age = `trap (${e.message})`; }
+expect('age without a clock', age, -1);
 process.exit(failed ? 1 : 0);

@@ -36,3 +36,12 @@ pub extern "C" fn status_on(len: usize, year: i32, month: u32, day: u32) -> u32 
         None => u32::MAX,
     }
 }
+
+/// `IdNumber::age()`, or -1 for `None` (no clock in a browser) or a number that is wrong.
+#[no_mangle]
+pub extern "C" fn age(len: usize) -> i64 {
+    match cnid::IdNumber::parse(&text(len)) {
+        Ok(id) => id.age().map_or(-1, i64::from),
+        Err(_) => -1,
+    }
+}
