@@ -28,18 +28,11 @@ const PROVINCES: u128 = {
 /// Earliest birth date accepted, packed as `yyyymmdd`.
 const EARLIEST: u32 = 18_000_101;
 
-/// Days in `month` of `year` (0 for a month that does not exist). A table: a `match` on
-/// random months compiles to a jump table that mispredicts; the leap-year arithmetic runs
-/// only for February.
-#[inline]
+/// Days in `month` of `year` (0 for a month that does not exist); the slow path's, the
+/// fast path computes the same without a branch.
 fn days_in_month(year: u16, month: u8) -> u8 {
-    const DAYS: [u8; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let days = DAYS.get(usize::from(month)).copied().unwrap_or(0);
-    if month == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) {
-        29
-    } else {
-        days
-    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    MONTH_DAYS[usize::from(month & 0x7f)] + u8::from(leap && month == 2)
 }
 
 /// Whether a province-level prefix (0–127) is in [`PROVINCES`], as a table: one load.
@@ -53,8 +46,9 @@ const PROVINCE_TABLE: [bool; 128] = {
     t
 };
 
-/// Days in each month 0–127 (0 for a month that does not exist), for the fast path: with
-/// digits a month is at most 99, and the index is masked so that garbage stays in range.
+/// Days in each month 0–127 (0 for a month that does not exist), February of a common
+/// year: a month written with two digits is at most 99, and the fast path masks the index
+/// so that garbage from non-digits stays in range.
 const MONTH_DAYS: [u8; 128] = {
     let mut t = [0u8; 128];
     let days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -400,7 +394,7 @@ impl IdNumber {
             });
         }
         let province = two(digits[0], digits[1]);
-        if PROVINCES & (1u128 << province) == 0 {
+        if !PROVINCE_TABLE[usize::from(province & 0x7f)] {
             return Err(ParseError::Province(province));
         }
         let (year, month, day, packed) = date_digits(&digits);
