@@ -364,3 +364,36 @@ fn gbk_file_with_encoding_flag() {
     assert_eq!(code, 0);
     assert!(out.contains("\"att\":\"北京市 东城区 \""), "{out}");
 }
+
+/// A spreadsheet that took the ID column for numbers shows `1.10101E+17`: the digits are
+/// gone, and the reason says so (and what to do) instead of "invalid character '.'".
+#[test]
+fn spreadsheet_floats_get_a_reason_that_says_so() {
+    let n = numbers(1);
+    let input = format!(
+        "name,idcard\nA,1.10101E+17\nB,{}\nC,4.4030519491231E+14\nD,1.5E+3\n",
+        n[0]
+    );
+    let (out, err, code) = batch(&[], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 5);
+    assert!(
+        rows[1].contains("WRONG_IDCARD")
+            && rows[1].ends_with("format the column as text before exporting"),
+        "{}",
+        rows[1]
+    );
+    assert!(rows[2].contains("ALREADY_ATT"));
+    assert!(
+        rows[3].contains("a spreadsheet turned the number into a float"),
+        "{}",
+        rows[3]
+    );
+    // Not every float-looking value: 1.5E+3 is just wrong.
+    assert!(rows[4].contains("invalid length"), "{}", rows[4]);
+    assert!(
+        err.contains("2 number(s) a spreadsheet turned into floats"),
+        "{err}"
+    );
+}

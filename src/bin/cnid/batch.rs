@@ -249,6 +249,29 @@ fn count_quotes(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'"').count()
 }
 
+/// The reason given for a number a spreadsheet turned into a float.
+const SPREADSHEET_FLOAT: &str = "a spreadsheet turned the number into a float (like 1.10101E+17) \
+     and its digits are lost: format the column as text before exporting";
+
+/// Whether `s` is how a spreadsheet shows an 18- or 15-digit number it took for a float:
+/// `1.10101E+17`, `1.10101199001011E+17`, `4.4030519491231E+14`.
+fn is_spreadsheet_float(s: &str) -> bool {
+    let s = s.trim();
+    let Some((mantissa, exponent)) = s.split_once(['E', 'e']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let digits = mantissa.bytes().filter(u8::is_ascii_digit).count();
+    matches!(exponent, "17" | "14")
+        && mantissa
+            .bytes()
+            .next()
+            .is_some_and(|b| (b'1'..=b'9').contains(&b))
+        && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && mantissa.bytes().filter(|&b| b == b'.').count() <= 1
+        && (1..=18).contains(&digits)
+}
+
 /// For a header that is not UTF-8 read as UTF-8: the flag that reads it.
 fn encoding_hint(header: &[u8], encoding: Encoding) -> &'static str {
     if encoding == Encoding::Utf8 && std::str::from_utf8(header).is_err() {
@@ -440,6 +463,8 @@ struct Counts {
     wrong: u64,
     wait: u64,
     problems: u64,
+    /// Numbers a spreadsheet turned into floats (`1.10101E+17`).
+    floats: u64,
     /// Rows that are not valid UTF-8 (counted for `--encoding utf-8` only), and the first.
     not_utf8: u64,
     first_not_utf8: Option<u64>,
@@ -453,6 +478,7 @@ impl Counts {
         self.wrong += o.wrong;
         self.wait += o.wait;
         self.problems += o.problems;
+        self.floats += o.floats;
         self.not_utf8 += o.not_utf8;
         self.first_not_utf8 = match (self.first_not_utf8, o.first_not_utf8) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -637,6 +663,10 @@ impl Job {
         }
         let reason = match (&problem, resolution.error()) {
             (Some(p), _) if resolution.status() == Status::WrongIdcard => p.clone(),
+            (_, Some(_)) if text.is_some_and(is_spreadsheet_float) => {
+                counts.floats += 1;
+                SPREADSHEET_FLOAT.to_owned()
+            }
             (_, Some(e)) => e.to_string(),
             _ => String::new(),
         };
@@ -900,6 +930,13 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         if totals.problems > MAX_REPORTED {
             summary.push_str(&format!(" (first {MAX_REPORTED} listed)"));
         }
+    }
+    if totals.floats > 0 {
+        summary.push_str(&format!(
+            "; {} number(s) a spreadsheet turned into floats (like 1.10101E+17): their digits \
+             are lost, export the column as text",
+            totals.floats
+        ));
     }
     if let Some(line) = totals.first_not_utf8 {
         summary.push_str(&format!(
