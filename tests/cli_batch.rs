@@ -397,3 +397,31 @@ fn spreadsheet_floats_get_a_reason_that_says_so() {
         "{err}"
     );
 }
+
+/// Exports keep a spreadsheet from turning the ID column into floats with a text formula
+/// (`="…"`) or a leading apostrophe: the number inside is read, the row echoed as it was.
+#[test]
+fn spreadsheet_text_marks_around_the_number() {
+    let n = numbers(2);
+    let input = format!("name,idcard\nA,=\"{}\"\nB,'{}\nC,=\"abc\"\n", n[0], n[1]);
+    let (out, err, code) = batch(&[], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().collect();
+    assert!(
+        rows[1].starts_with(&format!("A,=\"{}\",ALREADY_ATT,", n[0])),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with(&format!("B,'{},ALREADY_ATT,", n[1])),
+        "{}",
+        rows[2]
+    );
+    assert!(rows[3].contains("WRONG_IDCARD"), "{}", rows[3]);
+    // One number per line, JSON lines: the answer's idcard is the number itself.
+    let (out, _, _) = batch(
+        &["--format", "jsonl"],
+        format!("=\"{}\"\n", n[0]).as_bytes(),
+    );
+    assert!(out.contains(&format!("\"idcard\":\"{}\"", n[0])), "{out}");
+}

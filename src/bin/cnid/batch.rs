@@ -249,6 +249,22 @@ fn count_quotes(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'"').count()
 }
 
+/// The number inside the marks that exports use to keep a spreadsheet from turning it into
+/// a float: a text formula `="110101199001011114"` (its quotes are gone once the CSV field
+/// is read: `=110101199001011114`) or a leading apostrophe. The row is still echoed as it
+/// was; only the number is read without them.
+fn spreadsheet_text(field: &str) -> &str {
+    let t = field.trim();
+    if let Some(formula) = t.strip_prefix('=') {
+        let formula = formula.trim();
+        return formula
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(formula);
+    }
+    t.strip_prefix('\'').unwrap_or(field)
+}
+
 /// The reason given for a number a spreadsheet turned into a float.
 const SPREADSHEET_FLOAT: &str = "a spreadsheet turned the number into a float (like 1.10101E+17) \
      and its digits are lost: format the column as text before exporting";
@@ -641,7 +657,7 @@ impl Job {
             counts.not_utf8 += 1;
             counts.first_not_utf8.get_or_insert(line_no);
         }
-        let text = text.as_deref();
+        let text = text.as_deref().map(spreadsheet_text);
         if text.is_some_and(|t| t.trim().is_empty()) && problem.is_none() {
             problem = Some("empty number".to_owned());
         }
