@@ -209,6 +209,10 @@ impl IdNumber {
 
     /// [`IdNumber::parse_with`], and the region code split as by
     /// [`IdNumber::region_parts`]: the fast path has the digit pairs at hand already.
+    ///
+    /// The two bodies are kept apart on purpose: sharing one fast-path function (with
+    /// `from_fifteen` inlined into it) measured the parse loop of `benches/compare` at 22.0
+    /// instead of 18.3 ns per number, and 15 digits at 23 instead of 12 ns without that inline.
     #[inline]
     pub(crate) fn parse_with_region(
         input: &str,
