@@ -17,7 +17,7 @@ SIZES=("$@")
 DIR=${BENCH_DIR:-$(mktemp -d)}
 mkdir -p "$DIR"
 
-cargo build --release --features cli --quiet
+cargo build --release -p cnid-cli --quiet
 CNID=target/release/cnid
 
 # wall seconds (nanosecond clock) and peak KiB (/usr/bin/time) of one run: "S KIB"

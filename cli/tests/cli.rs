@@ -1,5 +1,4 @@
 //! The `cnid` command line, run as a process.
-#![cfg(feature = "cli")]
 
 use std::process::{Command, Output};
 

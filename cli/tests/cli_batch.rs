@@ -1,5 +1,4 @@
 //! `cnid batch` as a process: one output row per input row, in order, whatever the input.
-#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,4 @@
 //! `cnid generate` and `cnid upgrade`, run as a process.
-#![cfg(feature = "cli")]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
