@@ -494,28 +494,49 @@ impl IdNumber {
         (year, month, day)
     }
 
-    /// Age in full years (周岁) on `date`, or `None` if `date` is before the birth date.
+    /// Age in full years (周岁) on `date` by the legal rule: a year is complete from the
+    /// day *after* the birthday, so on the sixth birthday a child is still 5. `None` up to
+    /// and including the birth date.
     ///
-    /// The age goes up on each birthday; someone born on 29 February is a year older on
-    /// 1 March of a common year. (Chinese criminal law counts a 周岁 from the day *after*
-    /// the birthday; subtract a day from `date` for that reading.)
+    /// Source: 最高人民法院《关于审理未成年人刑事案件具体应用法律若干问题的解释》
+    /// (法释〔2006〕1号) 第二条: "周岁"按照公历的年、月、日计算，从周岁生日的第二天起算.
+    /// For the anniversary count (6 on the sixth birthday), which `age_on` gave before, use
+    /// [`IdNumber::calendar_age_on`].
     ///
     /// ```
     /// use chrono::NaiveDate;
     /// let id = cnid::IdNumber::parse("110101199001011114")?;
     /// let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-    /// assert_eq!(id.age_on(on(2025, 12, 31)), Some(35));
-    /// assert_eq!(id.age_on(on(2026, 1, 1)), Some(36));
+    /// assert_eq!(id.age_on(on(2026, 1, 1)), Some(35));
+    /// assert_eq!(id.age_on(on(2026, 1, 2)), Some(36));
+    /// assert_eq!(id.calendar_age_on(on(2026, 1, 1)), Some(36));
     /// assert_eq!(id.age_on(on(1989, 12, 31)), None);
     /// # Ok::<(), cnid::ParseError>(())
     /// ```
     #[must_use]
     pub fn age_on(&self, date: NaiveDate) -> Option<u32> {
-        use chrono::Datelike;
-        let (year, month, day) = self.birth_ymd();
-        let years = date.year() - i32::from(year);
-        let before_birthday = (date.month(), date.day()) < (u32::from(month), u32::from(day));
-        u32::try_from(years - i32::from(before_birthday)).ok()
+        crate::age::legal_age(self.birth_ymd(), date)
+    }
+
+    /// Age in full years on `date` counting the birthday itself (6 on the sixth
+    /// birthday; born 29 February: a year older on 1 March of a common year). `None`
+    /// before the birth date.
+    #[must_use]
+    pub fn calendar_age_on(&self, date: NaiveDate) -> Option<u32> {
+        crate::age::calendar_age(self.birth_ymd(), date)
+    }
+
+    /// 生肖 of the birth year (by the Gregorian year; see [`crate::Zodiac`]).
+    #[must_use]
+    pub fn zodiac(&self) -> crate::Zodiac {
+        crate::Zodiac::of_year(i32::from(self.birth_ymd().0))
+    }
+
+    /// 星座 of the birth date.
+    #[must_use]
+    pub fn constellation(&self) -> crate::Constellation {
+        let (_, m, d) = self.birth_ymd();
+        crate::Constellation::of(m, d)
     }
 
     /// Age in full years today (the date in China, UTC+8); see [`IdNumber::age_on`].

@@ -3,8 +3,10 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![warn(rust_2018_idioms)]
 
+mod age;
 mod check_digit;
 mod clock;
+mod document;
 mod error;
 mod id_number;
 mod region;
@@ -13,7 +15,12 @@ pub mod remote;
 mod resolve;
 pub mod wire;
 
+pub use age::{Constellation, Zodiac};
 pub use check_digit::check_character;
+pub use document::{
+    Document, DocumentError, ForeignFormat, ForeignPermanentId, HkMacaoPermit, HongKongId, Kind,
+    MacaoId, Nationality, TaiwanId, TaiwanPermit,
+};
 pub use error::ParseError;
 pub use id_number::{IdNumber, Sex};
 pub use region::{Level, NameSpan, Region, RegionFields, Source, CODE_COUNT, DATA_VERSION};
