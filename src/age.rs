@@ -13,7 +13,11 @@ use chrono::{Datelike, NaiveDate};
 /// older from 2 March.
 pub(crate) fn legal_age(birth: (u16, u8, u8), date: NaiveDate) -> Option<u32> {
     // The day after the birthday counts: the age on `date` is the calendar age on the day
-    // before.
+    // before, and 0 on the birth date itself.
+    let (y, m, d) = birth;
+    if (date.year(), date.month(), date.day()) == (i32::from(y), u32::from(m), u32::from(d)) {
+        return Some(0);
+    }
     calendar_age(birth, date.pred_opt()?)
 }
 
@@ -220,7 +224,7 @@ mod tests {
         assert_eq!(legal_age(birth, on(2020, 6, 1)), Some(5));
         assert_eq!(legal_age(birth, on(2020, 6, 2)), Some(6));
         assert_eq!(calendar_age(birth, on(2020, 6, 1)), Some(6));
-        assert_eq!(legal_age(birth, on(2014, 6, 1)), None);
+        assert_eq!(legal_age(birth, on(2014, 6, 1)), Some(0));
         assert_eq!(legal_age(birth, on(2014, 6, 2)), Some(0));
         assert_eq!(legal_age(birth, on(2014, 5, 31)), None);
     }

@@ -495,8 +495,8 @@ impl IdNumber {
     }
 
     /// Age in full years (周岁) on `date` by the legal rule: a year is complete from the
-    /// day *after* the birthday, so on the sixth birthday a child is still 5. `None` up to
-    /// and including the birth date.
+    /// day *after* the birthday, so on the sixth birthday a child is still 5. 0 on the
+    /// birth date, `None` before it.
     ///
     /// Source: 最高人民法院《关于审理未成年人刑事案件具体应用法律若干问题的解释》
     /// (法释〔2006〕1号) 第二条: "周岁"按照公历的年、月、日计算，从周岁生日的第二天起算.

@@ -3,11 +3,14 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![warn(rust_2018_idioms)]
 
+extern crate alloc;
+
 mod age;
 mod check_digit;
 mod clock;
 mod document;
 mod error;
+mod extra;
 mod id_number;
 mod region;
 #[cfg(feature = "remote")]
@@ -22,6 +25,7 @@ pub use document::{
     MacaoId, Nationality, TaiwanId, TaiwanPermit,
 };
 pub use error::ParseError;
+pub use extra::{ExtraRegions, ExtraRegionsError};
 pub use id_number::{IdNumber, Sex};
 pub use region::{Level, NameSpan, Region, RegionFields, Source, CODE_COUNT, DATA_VERSION};
 pub use resolve::{resolve, Resolution, Resolver, Status};

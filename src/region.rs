@@ -75,6 +75,8 @@ pub enum Source {
     Remote,
     /// An earlier web API answer, from the cache.
     Cache,
+    /// A file of extra region codes given at run time ([`crate::ExtraRegions`]).
+    Extra,
 }
 
 /// The web API's region fields for a code that the built-in table does not hold.

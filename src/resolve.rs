@@ -5,7 +5,9 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use crate::clock::Today;
+use crate::document::{DocumentError, ForeignPermanentId};
 use crate::error::ParseError;
+use crate::extra::ExtraRegions;
 use crate::id_number::IdNumber;
 use crate::region::{Region, Source};
 
@@ -113,6 +115,9 @@ pub struct Resolution {
     region: Option<Region>,
     error: Option<ParseError>,
     source: Source,
+    /// A foreigners' permanent residence ID number, or why it is not one (boxed: rare, and
+    /// the common answer stays small).
+    foreign: Option<Box<Result<ForeignPermanentId, DocumentError>>>,
 }
 
 impl Resolution {
@@ -130,6 +135,7 @@ impl Resolution {
             region,
             error,
             source: Source::Table,
+            foreign: None,
         }
     }
 
@@ -186,11 +192,34 @@ impl Resolution {
         }
     }
 
-    /// Why the number is wrong, for `WRONG_IDCARD`.
+    /// Why the number is wrong, for `WRONG_IDCARD` of a resident-ID form; see also
+    /// [`Resolution::document_error`].
     #[must_use]
     #[inline]
     pub fn error(&self) -> Option<&ParseError> {
         self.error.as_ref()
+    }
+
+    /// The foreigners' permanent residence ID (外国人永久居留身份证) the input was, for
+    /// `ALREADY_ATT`: its issuing province is [`Resolution::region`]. [`Resolution::number`]
+    /// is `None` for these.
+    ///
+    /// ```
+    /// let r = cnid::resolve("911840198001011112");
+    /// assert_eq!(r.status(), cnid::Status::AlreadyAtt);
+    /// assert_eq!(r.foreign_permanent().unwrap().nationality().alpha3(), "USA");
+    /// assert_eq!(r.region().unwrap().name(), "北京市");
+    /// ```
+    #[must_use]
+    pub fn foreign_permanent(&self) -> Option<&ForeignPermanentId> {
+        self.foreign.as_deref().and_then(|r| r.as_ref().ok())
+    }
+
+    /// Why an input of foreigners' permanent residence ID form (`9` and 17 more
+    /// characters, or three letters and 12 digits) is wrong, for `WRONG_IDCARD`.
+    #[must_use]
+    pub fn document_error(&self) -> Option<&DocumentError> {
+        self.foreign.as_deref().and_then(|r| r.as_ref().err())
     }
 }
 
@@ -202,12 +231,27 @@ impl serde::Serialize for Resolution {
         let n = self.number.as_ref();
         st.serialize_field("number", &n)?;
         st.serialize_field("first_generation", &n.map(IdNumber::is_first_generation))?;
-        st.serialize_field("birth_date", &n.map(|n| n.birth_date().to_string()))?;
-        st.serialize_field("sex", &n.map(IdNumber::sex))?;
+        let f = self.foreign_permanent();
+        let birth = n
+            .map(IdNumber::birth_date)
+            .or(f.map(ForeignPermanentId::birth_date));
+        st.serialize_field("birth_date", &birth.map(|d| d.to_string()))?;
+        st.serialize_field(
+            "sex",
+            &n.map(IdNumber::sex).or(f.map(ForeignPermanentId::sex)),
+        )?;
         st.serialize_field("region", &self.region)?;
         st.serialize_field("region_hint", &self.region_hint())?;
-        st.serialize_field("error", &self.error.map(|e| e.to_string()))?;
+        let error = match self.document_error() {
+            Some(e) => Some(e.to_string()),
+            None => self.error.map(|e| e.to_string()),
+        };
+        st.serialize_field("error", &error)?;
         st.serialize_field("source", &self.source)?;
+        match self.foreign_permanent() {
+            Some(f) => st.serialize_field("foreign_permanent_residence", f)?,
+            None => st.skip_field("foreign_permanent_residence")?,
+        }
         st.end()
     }
 }
@@ -224,6 +268,7 @@ impl serde::Serialize for Resolution {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resolver {
     today: Today,
+    extra: Option<&'static ExtraRegions>,
 }
 
 impl Default for Resolver {
@@ -238,6 +283,7 @@ impl Resolver {
     pub const fn new() -> Resolver {
         Resolver {
             today: Today::System,
+            extra: None,
         }
     }
 
@@ -245,6 +291,16 @@ impl Resolver {
     #[must_use]
     pub fn with_today(mut self, today: NaiveDate) -> Resolver {
         self.today = Today::fixed(today);
+        self
+    }
+
+    /// Answers codes of `extra` from it (added or overriding the built-in table, whose
+    /// answers stay as they are for every other code); see [`ExtraRegions`]. Taken as
+    /// `&'static` so that the resolver stays `Copy` and free to share across threads:
+    /// load the file once at start-up and leak it (`Box::leak`) or keep it in a `static`.
+    #[must_use]
+    pub fn with_extra_regions(mut self, extra: &'static ExtraRegions) -> Resolver {
+        self.extra = Some(extra);
         self
     }
 
@@ -273,15 +329,53 @@ impl Resolver {
     #[inline(always)]
     pub fn resolve(&self, input: &str) -> Resolution {
         match IdNumber::parse_with_region(input, self.today) {
-            Ok((number, (prefix, last))) => resolve_parts(number, prefix, last),
-            Err(error) => Resolution {
-                status: Status::WrongIdcard,
-                number: None,
-                region: None,
-                error: Some(error),
-                source: Source::Table,
+            Ok((number, (prefix, last))) => match self.extra {
+                None => resolve_parts(number, prefix, last),
+                Some(extra) => resolve_extra(extra, number, prefix, last),
             },
+            Err(error) => self.wrong_or_foreign(input, error),
         }
+    }
+
+    /// `WRONG_IDCARD`, unless the input is a foreigners' permanent residence ID number:
+    /// that is `ALREADY_ATT` with its birth date, sex and issuing province as the region.
+    #[cold]
+    #[inline(never)]
+    fn wrong_or_foreign(&self, input: &str, error: ParseError) -> Resolution {
+        let mut r = Resolution {
+            status: Status::WrongIdcard,
+            number: None,
+            region: None,
+            error: Some(error),
+            source: Source::Table,
+            foreign: None,
+        };
+        if crate::document::looks_foreign(input) {
+            let parsed = ForeignPermanentId::parse_with(input, self.today);
+            if let Ok(f) = &parsed {
+                r.status = Status::AlreadyAtt;
+                r.region = f.issuing_region();
+                r.error = None;
+            }
+            r.foreign = Some(Box::new(parsed));
+        }
+        r
+    }
+}
+
+/// The answer with extra region codes: theirs first, then the table's.
+#[inline(never)]
+fn resolve_extra(extra: &ExtraRegions, number: IdNumber, prefix: u16, last: u8) -> Resolution {
+    match extra.get(u32::from(prefix) * 100 + u32::from(last)) {
+        Some(region) => Resolution {
+            status: Status::AlreadyAtt,
+            number: Some(number),
+            region: Some(region.clone()),
+            error: None,
+            source: Source::Extra,
+            foreign: None,
+        },
+        None => resolve_parts(number, prefix, last),
     }
 }
 
@@ -296,6 +390,7 @@ fn resolve_parts(number: IdNumber, prefix: u16, last: u8) -> Resolution {
             region: Some(region),
             error: None,
             source: Source::Table,
+            foreign: None,
         },
         None => Resolution {
             status: Status::NotAtt,
@@ -303,6 +398,7 @@ fn resolve_parts(number: IdNumber, prefix: u16, last: u8) -> Resolution {
             region: None,
             error: None,
             source: Source::Table,
+            foreign: None,
         },
     }
 }

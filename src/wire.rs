@@ -138,6 +138,12 @@ impl<'a> Fields<'a> {
                 f.born = Born::from_ymd(n.birth_ymd());
                 f.sex = n.sex().as_chinese();
             }
+            // A foreigners' permanent residence ID: the issuing province stands as region.
+            if let Some(n) = resolution.foreign_permanent() {
+                f.par = n.issuing_prefix();
+                f.born = Born::from_ymd(n.birth_ymd());
+                f.sex = n.sex().as_chinese();
+            }
             if let Some(r) = resolution.region() {
                 f.att = r.att();
                 f.postno = r.postno();

@@ -332,23 +332,30 @@ fn from_str_and_try_from_agree() {
     assert!("110101199001011112".parse::<IdNumber>().is_err());
 }
 
-/// 周岁: one more on each birthday; born 29 February, one more on 1 March of a common year.
+/// The calendar count: one more on each birthday; born 29 February, one more on 1 March
+/// of a common year. The legal count (`age_on`) is one day later.
 #[test]
-fn age_in_full_years() {
+fn calendar_age_in_full_years() {
     let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let id = |body: &str| {
         let b: &[u8; 17] = body.as_bytes().try_into().unwrap();
         IdNumber::parse(&format!("{body}{}", cnid::check_character(b).unwrap())).unwrap()
     };
     let leap = id("11010120000229123");
-    assert_eq!(leap.age_on(on(2000, 2, 28)), None);
-    assert_eq!(leap.age_on(on(2000, 2, 29)), Some(0));
-    assert_eq!(leap.age_on(on(2001, 2, 28)), Some(0));
-    assert_eq!(leap.age_on(on(2001, 3, 1)), Some(1));
-    assert_eq!(leap.age_on(on(2004, 2, 29)), Some(4));
+    assert_eq!(leap.calendar_age_on(on(2000, 2, 28)), None);
+    assert_eq!(leap.calendar_age_on(on(2000, 2, 29)), Some(0));
+    assert_eq!(leap.calendar_age_on(on(2001, 2, 28)), Some(0));
+    assert_eq!(leap.calendar_age_on(on(2001, 3, 1)), Some(1));
+    assert_eq!(leap.calendar_age_on(on(2004, 2, 29)), Some(4));
     let new_year = id("11010119991231123");
-    assert_eq!(new_year.age_on(on(2017, 12, 30)), Some(17));
-    assert_eq!(new_year.age_on(on(2017, 12, 31)), Some(18));
+    assert_eq!(new_year.calendar_age_on(on(2017, 12, 30)), Some(17));
+    assert_eq!(new_year.calendar_age_on(on(2017, 12, 31)), Some(18));
+    // 法释〔2006〕1号 第二条: a year is complete from the day after the birthday.
+    assert_eq!(leap.age_on(on(2000, 2, 29)), Some(0));
+    assert_eq!(leap.age_on(on(2001, 3, 1)), Some(0));
+    assert_eq!(leap.age_on(on(2001, 3, 2)), Some(1));
+    assert_eq!(new_year.age_on(on(2017, 12, 31)), Some(17));
+    assert_eq!(new_year.age_on(on(2018, 1, 1)), Some(18));
     let today = cnid::today();
     assert_eq!(new_year.age(), new_year.age_on(today));
     assert!(new_year.age().unwrap() >= 26);

@@ -42,13 +42,19 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// Age in full years agrees with chrono's `years_since`, on any date from 1800 to 2300.
+    /// The calendar age agrees with chrono's `years_since`, on any date from 1800 to 2300;
+    /// the legal age (from the day after the birthday) is the calendar age of the day before.
     #[test]
     fn age_on_agrees_with_chrono(body in body(), on in 0i64..182_000) {
         let n = IdNumber::parse_as_of(&complete(&body), today()).unwrap();
         let date = NaiveDate::from_ymd_opt(1800, 1, 1).unwrap() + chrono::Duration::days(on);
-        prop_assert_eq!(n.age_on(date), date.years_since(n.birth_date()));
+        prop_assert_eq!(n.calendar_age_on(date), date.years_since(n.birth_date()));
+        prop_assert_eq!(n.calendar_age_on(n.birth_date()), Some(0));
         prop_assert_eq!(n.age_on(n.birth_date()), Some(0));
+        if date > n.birth_date() {
+            let before = date.pred_opt().unwrap();
+            prop_assert_eq!(n.age_on(date), before.years_since(n.birth_date()));
+        }
     }
 
     #[test]

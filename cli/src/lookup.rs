@@ -26,6 +26,40 @@ pub struct Args {
     ids: Vec<String>,
 }
 
+/// cnid's own answer (`--format detail`), led by the kind of document the input is
+/// (`"kind":null` when none). For a number of another document (Hong Kong, Macao, Taiwan
+/// IDs, travel permits), which the web API answers `WRONG_IDCARD`, the status stays so and
+/// `"document"` holds what the number says.
+fn write_detail(
+    line: &mut String,
+    resolution: &cnid::Resolution,
+    id: &str,
+    today: Option<NaiveDate>,
+) -> io::Result<()> {
+    let other = |e: serde_json::Error| io::Error::other(e.to_string());
+    let doc = match today {
+        Some(d) => cnid::Document::parse_as_of(id, d),
+        None => cnid::Document::parse(id),
+    };
+    let body = serde_json::to_string(resolution).map_err(other)?;
+    line.push_str("{\"kind\":");
+    match &doc {
+        Ok(d) => {
+            line.push('"');
+            line.push_str(d.kind().as_str());
+            line.push_str("\",");
+        }
+        Err(_) => line.push_str("null,"),
+    }
+    line.push_str(&body[1..body.len() - 1]);
+    if let (Ok(d), cnid::Status::WrongIdcard) = (&doc, resolution.status()) {
+        line.push_str(",\"document\":");
+        line.push_str(&serde_json::to_string(d).map_err(other)?);
+    }
+    line.push('}');
+    Ok(())
+}
+
 fn parse_callback(s: &str) -> Result<Callback, String> {
     Callback::new(s).map_err(|e| e.to_string())
 }
@@ -52,9 +86,7 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         match (&args.callback, args.format.wire()) {
             (Some(cb), _) => wire::write_jsonp(&mut line, cb, &fields),
             (None, Some(format)) => wire::write(&mut line, format, &fields),
-            (None, None) => line.push_str(
-                &serde_json::to_string(&resolution).map_err(|e| io::Error::other(e.to_string()))?,
-            ),
+            (None, None) => write_detail(&mut line, &resolution, id, args.today)?,
         }
         line.push('\n');
         out.write_all(line.as_bytes())?;

@@ -427,6 +427,11 @@ impl Norm {
     }
 }
 
+/// Whether `input` has the form of a foreigners' permanent residence ID number.
+pub(crate) fn looks_foreign(input: &str) -> bool {
+    matches!(guess(input), Ok(Kind::ForeignPermanentResidenceId))
+}
+
 /// The kind a number's form suggests (see [`Document::parse`]).
 fn guess(input: &str) -> Result<Kind, DocumentError> {
     let n = match Norm::new(input, Kind::ResidentId) {
