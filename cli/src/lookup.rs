@@ -19,6 +19,10 @@ pub struct Args {
     /// The latest allowed birth date (default: today's date in China).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::parse_date)]
     today: Option<NaiveDate>,
+    /// Extra region codes (a CSV in the columns of data/regions.csv), answered before the
+    /// built-in table: codes created after this build, or corrections.
+    #[arg(long, value_name = "FILE")]
+    regions: Option<std::path::PathBuf>,
     #[command(flatten)]
     remote: crate::RemoteArgs,
     /// ID numbers (18 or 15 characters).
@@ -69,7 +73,14 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         eprintln!("cnid: --callback needs --format json");
         return Ok(ExitCode::from(2));
     }
-    let engine = match crate::Engine::new(&args.remote, args.today) {
+    let regions = match args.regions.as_deref().map(crate::load_regions).transpose() {
+        Ok(r) => r,
+        Err(msg) => {
+            eprintln!("cnid: {msg}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let engine = match crate::Engine::with_regions(&args.remote, args.today, regions) {
         Ok(e) => e,
         Err(msg) => {
             eprintln!("cnid: {msg}");

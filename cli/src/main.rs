@@ -83,6 +83,22 @@ pub fn resolver(today: Option<NaiveDate>) -> cnid::Resolver {
     }
 }
 
+/// Reads the `--regions FILE` of extra region codes once, for the whole run; a bad file
+/// is refused whole with `file:line: reason`.
+pub fn load_regions(path: &std::path::Path) -> Result<&'static cnid::ExtraRegions, String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        format!(
+            "{name}: not UTF-8 text (byte {}); save it as UTF-8",
+            e.valid_up_to() + 1
+        )
+    })?;
+    let extra = cnid::ExtraRegions::parse(&name, text).map_err(|e| e.to_string())?;
+    // Read once and kept for the rest of the run, like the built-in table.
+    Ok(Box::leak(Box::new(extra)))
+}
+
 /// `--remote`, `--remote-first`, `--remote-cache`: the web API as a fallback. Credentials
 /// come from the environment only (`NOWAPI_APPKEY`, `NOWAPI_SIGN`, optional `NOWAPI_URL`),
 /// never from flags that would show in `ps`.
@@ -119,9 +135,22 @@ pub enum Engine {
 impl Engine {
     /// Builds the engine from the flags; a usage problem (missing credentials, bad cache
     /// file) is an `Err` with the message.
-    #[cfg_attr(not(feature = "remote"), allow(unused_variables))]
     pub fn new(remote: &RemoteArgs, today: Option<NaiveDate>) -> Result<Engine, String> {
-        let local = resolver(today);
+        Self::with_regions(remote, today, None)
+    }
+
+    /// [`Engine::new`] with the extra region codes of `--regions`, answered before the
+    /// built-in table (and before the web API).
+    #[cfg_attr(not(feature = "remote"), allow(unused_variables))]
+    pub fn with_regions(
+        remote: &RemoteArgs,
+        today: Option<NaiveDate>,
+        regions: Option<&'static cnid::ExtraRegions>,
+    ) -> Result<Engine, String> {
+        let local = match regions {
+            Some(extra) => resolver(today).with_extra_regions(extra),
+            None => resolver(today),
+        };
         #[cfg(feature = "remote")]
         if remote.remote || remote.remote_first || remote.remote_cache.is_some() {
             use cnid::remote::{Policy, RemoteConfig, RemoteResolver};
