@@ -153,10 +153,14 @@ fn check_wire_safe(line: u64, row: &Row) {
     }
 }
 
-/// The five region fields as the web API writes them: `,"att":"…",…` and `<att>…</att>…`.
-fn fragments(fields: [(&str, &str); 5]) -> (String, String) {
+/// The five region fields as the web API writes them: `,"att":"…",…` and `<att>…</att>…`;
+/// empty without the `wire-fragments` feature (the writers then build them per answer).
+fn fragments(with_fragments: bool, fields: [(&str, &str); 5]) -> (String, String) {
     let mut json = String::new();
     let mut xml = String::new();
+    if !with_fragments {
+        return (json, xml);
+    }
     for (k, v) in fields {
         write!(json, ",\"{k}\":\"{v}\"").unwrap();
         write!(xml, "<{k}>{v}</{k}>").unwrap();
@@ -241,6 +245,7 @@ fn main() {
         fail(2, "no rows");
     }
 
+    let with_fragments = env::var_os("CARGO_FEATURE_WIRE_FRAGMENTS").is_some();
     let mut map = phf_codegen::OrderedMap::new();
     map.phf_path("phf");
     let mut values = Vec::with_capacity(codes.len());
@@ -262,13 +267,18 @@ fn main() {
         let att = att(latest);
         let simcall = style("中国", &latest.province_short, &latest.city_short);
         let citynm = style("中华人民共和国", &latest.province_full, &latest.city_full);
-        let (json, xml) = fragments([
-            ("att", &att),
-            ("postno", &latest.postno),
-            ("areano", &latest.areano),
-            ("style_simcall", &simcall),
-            ("style_citynm", &citynm),
-        ]);
+        let (json, xml) = fragments(
+            with_fragments,
+            [
+                ("att", &att),
+                ("postno", &latest.postno),
+                ("areano", &latest.areano),
+                ("style_simcall", &simcall),
+                ("style_citynm", &citynm),
+            ],
+        );
+        // Without wire-fragments (the web package) `att` is put together at lookup.
+        let att = if with_fragments { att } else { String::new() };
         let value = format!(
             "Record {{ code: {code}, level: {}, placeholder: {}, name: {:?}, att: {att:?}, postno: {:?}, areano: {:?}, \
              style_simcall: {simcall:?}, style_citynm: {citynm:?}, province_short: {:?}, province_full: {:?}, \

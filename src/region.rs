@@ -97,6 +97,9 @@ pub struct RegionFields {
 #[derive(Clone)]
 enum Repr {
     Table(&'static Record),
+    /// A table record with its `att` built at lookup: builds without the `wire-fragments`
+    /// feature (the web package) leave the 7,000 `att` strings out of the table.
+    Built(&'static Record, Arc<str>),
     Remote(u32, Arc<RegionFields>, Source),
 }
 
@@ -130,7 +133,7 @@ impl Region {
         }
         let slot = table::SLOTS[(usize::from(block) - 1) * 100 + usize::from(last)];
         let (_, record) = table::TABLE.index(usize::from(slot).checked_sub(1)?)?;
-        Some(Region(Repr::Table(record)))
+        Some(Region::table(record))
     }
 
     /// The region of `code` if the table has it, else the prefecture (`xxxx00`) or
@@ -153,7 +156,34 @@ impl Region {
     #[doc(hidden)]
     #[must_use]
     pub fn lookup_by_hash(code: u32) -> Option<Region> {
-        table::TABLE.get(&code).map(|r| Region(Repr::Table(r)))
+        table::TABLE.get(&code).map(Region::table)
+    }
+
+    /// The region of a table record. Without `wire-fragments` the table holds no `att`
+    /// text: it is put together here from the latest name span, as build.rs does.
+    #[inline]
+    fn table(record: &'static Record) -> Region {
+        if cfg!(feature = "wire-fragments") {
+            return Region(Repr::Table(record));
+        }
+        let mut slots: [&str; 3] = [""; 3];
+        let mut n = 0;
+        if let Some(span) = record.names.last() {
+            for part in [span.province, span.prefecture, span.name] {
+                if !part.is_empty() && (n == 0 || slots[n - 1] != part) {
+                    slots[n] = part;
+                    n += 1;
+                }
+            }
+        }
+        let mut att = String::with_capacity(slots.iter().map(|s| s.len() + 1).sum());
+        for (i, slot) in slots.iter().enumerate() {
+            if i > 0 {
+                att.push(' ');
+            }
+            att.push_str(slot);
+        }
+        Region(Repr::Built(record, att.into()))
     }
 
     /// A region answered by the web API for a code the table lacks.
@@ -168,12 +198,12 @@ impl Region {
     /// assert_eq!(cnid::Region::all().count(), cnid::CODE_COUNT);
     /// ```
     pub fn all() -> impl Iterator<Item = Region> {
-        table::TABLE.values().map(|r| Region(Repr::Table(r)))
+        table::TABLE.values().map(Region::table)
     }
 
     fn record(&self) -> Option<&'static Record> {
         match &self.0 {
-            Repr::Table(r) => Some(r),
+            Repr::Table(r) | Repr::Built(r, _) => Some(r),
             Repr::Remote(..) => None,
         }
     }
@@ -182,7 +212,7 @@ impl Region {
     #[must_use]
     pub fn code(&self) -> u32 {
         match &self.0 {
-            Repr::Table(r) => r.code,
+            Repr::Table(r) | Repr::Built(r, _) => r.code,
             Repr::Remote(code, ..) => *code,
         }
     }
@@ -191,7 +221,7 @@ impl Region {
     #[must_use]
     pub fn source(&self) -> Source {
         match &self.0 {
-            Repr::Table(_) => Source::Table,
+            Repr::Table(_) | Repr::Built(..) => Source::Table,
             Repr::Remote(_, _, source) => *source,
         }
     }
@@ -200,7 +230,7 @@ impl Region {
     #[must_use]
     pub fn name(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) => r.name,
+            Repr::Table(r) | Repr::Built(r, _) => r.name,
             Repr::Remote(_, f, _) => f.att.split(' ').rfind(|s| !s.is_empty()).unwrap_or(""),
         }
     }
@@ -242,6 +272,7 @@ impl Region {
     pub fn att(&self) -> &str {
         match &self.0 {
             Repr::Table(r) => r.att,
+            Repr::Built(_, att) => att,
             Repr::Remote(_, f, _) => &f.att,
         }
     }
@@ -250,7 +281,7 @@ impl Region {
     #[must_use]
     pub fn postno(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) => r.postno,
+            Repr::Table(r) | Repr::Built(r, _) => r.postno,
             Repr::Remote(_, f, _) => &f.postno,
         }
     }
@@ -259,7 +290,7 @@ impl Region {
     #[must_use]
     pub fn areano(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) => r.areano,
+            Repr::Table(r) | Repr::Built(r, _) => r.areano,
             Repr::Remote(_, f, _) => &f.areano,
         }
     }
@@ -268,7 +299,7 @@ impl Region {
     #[must_use]
     pub fn style_simcall(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) => r.style_simcall,
+            Repr::Table(r) | Repr::Built(r, _) => r.style_simcall,
             Repr::Remote(_, f, _) => &f.style_simcall,
         }
     }
@@ -277,7 +308,7 @@ impl Region {
     #[must_use]
     pub fn style_citynm(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) => r.style_citynm,
+            Repr::Table(r) | Repr::Built(r, _) => r.style_citynm,
             Repr::Remote(_, f, _) => &f.style_citynm,
         }
     }
@@ -301,7 +332,9 @@ impl Region {
 
     /// The region fields precomputed as JSON members and XML elements (table regions).
     pub(crate) fn wire_fragments(&self) -> Option<(&'static str, &'static str)> {
-        self.record().map(|r| (r.json, r.xml))
+        self.record()
+            .filter(|r| !r.json.is_empty())
+            .map(|r| (r.json, r.xml))
     }
 
     /// The answer's region fields, owned.
