@@ -88,7 +88,8 @@ async function checkFile(file) {
   const [parsed, counts] = checkAll(lines.join('\n') + '\n');
   summary(box, parsed, counts);
   // The answers beside every input line, in order, as a file to save: nothing is dropped.
-  const header = !/\d/.test((lines[0] ?? '').split(/[,;\t]/)[0]);
+  const first = (lines[0] ?? '').split(/[,;\t]/)[0].replace(/^"|"$/g, '').trim();
+  const header = first !== '' && !/\d/.test(first);
   const out = [];
   lines.forEach((line, i) => {
     if (i === 0 && header) { out.push(`${line},status,born,sex,att`); return; }

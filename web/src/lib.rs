@@ -84,7 +84,7 @@ pub fn detail_json(input: &str, today: &str) -> Result<String, JsError> {
 }
 
 /// Answers for many numbers at once, one per line of `text` (the first field of each CSV
-/// line; a header line whose first field holds no digit is skipped): JSON lines of
+/// line; a first line whose first field holds text but no digit is a header, skipped): JSON lines of
 /// [`lookup_json`], in order, one per input line, blank lines kept as blank answers.
 ///
 /// # Errors
@@ -95,7 +95,7 @@ pub fn lookup_many(text: &str, today: &str) -> Result<String, JsError> {
     let mut out = String::with_capacity(text.len() * 8);
     for (i, line) in text.lines().enumerate() {
         let first = first_field(line);
-        if i == 0 && !first.bytes().any(|b| b.is_ascii_digit()) {
+        if i == 0 && !first.trim().is_empty() && !first.bytes().any(|b| b.is_ascii_digit()) {
             continue;
         }
         if !first.trim().is_empty() {
