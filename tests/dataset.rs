@@ -47,14 +47,19 @@ fn data_path(file: &str) -> PathBuf {
         .join(file)
 }
 
-fn rows() -> Vec<Row> {
-    let path = data_path("regions.csv");
+/// Every record of a CSV file in data/, or a panic naming the file and line.
+fn read<T: serde::de::DeserializeOwned>(file: &str) -> Vec<T> {
+    let path = data_path(file);
     let mut rdr =
         csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     rdr.deserialize()
         .enumerate()
-        .map(|(i, r)| r.unwrap_or_else(|e| panic!("regions.csv:{}: {e}", i + 2)))
+        .map(|(i, r)| r.unwrap_or_else(|e| panic!("{file}:{}: {e}", i + 2)))
         .collect()
+}
+
+fn rows() -> Vec<Row> {
+    read("regions.csv")
 }
 
 fn by_code(rows: &[Row]) -> BTreeMap<&str, Vec<&Row>> {
@@ -402,13 +407,7 @@ fn fixups_parse_and_name_known_codes() {
 }
 
 fn fixups() -> Vec<Fixup> {
-    let path = data_path("fixups.csv");
-    let mut rdr =
-        csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    rdr.deserialize()
-        .enumerate()
-        .map(|(i, f)| f.unwrap_or_else(|e| panic!("fixups.csv:{}: {e}", i + 2)))
-        .collect()
+    read("fixups.csv")
 }
 
 fn end(r: &Row) -> u16 {
