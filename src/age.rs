@@ -35,8 +35,9 @@ pub(crate) fn calendar_age((year, month, day): (u16, u8, u8), date: NaiveDate) -
 /// January or early February before the Spring Festival belongs, by the lunar calendar,
 /// to the year before. The number carries no more than the date, so [`Zodiac::of_year`]
 /// is all cnid can say without a lunar calendar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Zodiac {
     /// 鼠
     Rat,
@@ -119,8 +120,9 @@ impl fmt::Display for Zodiac {
 
 /// 星座, the Western star sign of a birth date, with the boundaries peers use
 /// (摩羯座 22 December – 19 January, 水瓶座 20 January – 18 February …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Constellation {
     /// 摩羯座
     Capricorn,

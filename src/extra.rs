@@ -1,7 +1,11 @@
 //! Region codes given at run time, in the format of `data/regions.csv`: a county created
 //! after the build, or a user's correction, without waiting for a release.
 
+use alloc::borrow::ToOwned;
 use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use crate::region::{Region, RegionFields, Source};

@@ -43,14 +43,15 @@ use crate::Sex;
 const KIND: Kind = Kind::ForeignPermanentResidenceId;
 
 /// Which of the two number formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ForeignFormat {
     /// 15 characters: alpha-3 nationality, 4-digit place, `YYMMDD`, ICAO 9303 check digit
     /// (the 2017 card and the 2004 card before it).
-    #[serde(rename = "2017")]
+    #[cfg_attr(feature = "serde", serde(rename = "2017"))]
     Y2017,
     /// 18 characters starting with `9`, MOD 11-2 check character (since December 2023).
-    #[serde(rename = "2023")]
+    #[cfg_attr(feature = "serde", serde(rename = "2023"))]
     Y2023,
 }
 
@@ -89,6 +90,7 @@ impl ForeignPermanentId {
     /// # Errors
     /// [`DocumentError`]: a character, the check character, the issuing place, the
     /// nationality or the birth date.
+    #[cfg(feature = "std")]
     pub fn parse(input: &str) -> Result<Self, DocumentError> {
         Self::parse_with(input, Today::System)
     }
@@ -333,6 +335,7 @@ impl fmt::Display for ForeignPermanentId {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for ForeignPermanentId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

@@ -137,6 +137,7 @@ impl fmt::Display for HongKongId {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for HongKongId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

@@ -74,6 +74,7 @@ impl fmt::Display for MacaoId {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for MacaoId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

@@ -27,10 +27,9 @@ pub use permit::{HkMacaoPermit, TaiwanPermit};
 pub use taiwan::TaiwanId;
 
 /// The kind of a document number.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Kind {
     /// 居民身份证 (GB 11643-1999), 15 or 18 characters.
@@ -217,6 +216,7 @@ impl Document {
     ///
     /// # Errors
     /// [`DocumentError`]: for a number of resident-ID form, the resident ID's reason.
+    #[cfg(feature = "std")]
     pub fn parse(input: &str) -> Result<Document, DocumentError> {
         Self::parse_with(input, Today::System)
     }
@@ -245,8 +245,21 @@ impl Document {
     ///
     /// # Errors
     /// [`DocumentError`] says why it is not a valid number of that kind.
+    #[cfg(feature = "std")]
     pub fn parse_as(input: &str, kind: Kind) -> Result<Document, DocumentError> {
         Self::parse_kind(input, kind, Today::System)
+    }
+
+    /// Like [`Document::parse_as`], with `today` as the latest allowed birth date.
+    ///
+    /// # Errors
+    /// As [`Document::parse_as`].
+    pub fn parse_as_of_kind(
+        input: &str,
+        kind: Kind,
+        today: NaiveDate,
+    ) -> Result<Document, DocumentError> {
+        Self::parse_kind(input, kind, Today::fixed(today))
     }
 
     fn parse_kind(input: &str, kind: Kind, today: Today) -> Result<Document, DocumentError> {
@@ -326,6 +339,7 @@ impl fmt::Display for Document {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for Document {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -335,7 +349,10 @@ impl serde::Serialize for Document {
                 st.serialize_field("kind", &self.kind())?;
                 st.serialize_field("number", n)?;
                 st.serialize_field("region_code", &n.region_code())?;
-                st.serialize_field("birth_date", &n.birth_date().to_string())?;
+                st.serialize_field(
+                    "birth_date",
+                    &alloc::string::ToString::to_string(&n.birth_date()),
+                )?;
                 st.serialize_field("sex", &n.sex())?;
                 st.end()
             }

@@ -79,6 +79,7 @@ impl fmt::Debug for Nationality {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for Nationality {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

@@ -130,6 +130,7 @@ macro_rules! permit_impls {
                 f.write_str(self.as_str())
             }
         }
+        #[cfg(feature = "serde")]
         impl serde::Serialize for $t {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeStruct;

@@ -152,6 +152,7 @@ impl fmt::Display for TaiwanId {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for TaiwanId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

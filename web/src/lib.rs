@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 fn resolver(today: &str) -> Result<cnid::Resolver, JsError> {
     let date = NaiveDate::parse_from_str(today, "%Y-%m-%d")
         .map_err(|_| JsError::new("today: expected YYYY-MM-DD"))?;
-    Ok(cnid::Resolver::new().with_today(date))
+    Ok(cnid::Resolver::as_of(date))
 }
 
 /// The web API's JSON answer (`{"success":"1","result":{…}}`) for one number.
