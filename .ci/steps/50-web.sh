@@ -30,7 +30,7 @@ fi
 # Native unit tests of the exports, and the library without wire-fragments (the web
 # build's table puts att together at lookup).
 cargo test --quiet -p cnid-web
-cargo test --quiet -p cnid --no-default-features --test table --test resolve --test wire --test document
+cargo test --quiet -p cnid --no-default-features --features std --test table --test resolve --test wire --test document
 
 web/build.sh
 
