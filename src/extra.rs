@@ -249,16 +249,6 @@ fn row(view: &View<'_>) -> Result<(u32, u16, Region), String> {
     if get("city_short").is_empty() != get("city_full").is_empty() {
         return Err("city_short and city_full must be both set or both empty".into());
     }
-    // As build.rs writes the web API's fields.
-    let mut slots: Vec<&str> = Vec::with_capacity(3);
-    for part in [get("province"), get("prefecture"), get("name")] {
-        if !part.is_empty() && slots.last() != Some(&part) {
-            slots.push(part);
-        }
-    }
-    while slots.len() < 3 {
-        slots.push("");
-    }
     let style = |prefix: &str, province: &str, city: &str| {
         if city.is_empty() {
             format!("{prefix},{province}")
@@ -267,7 +257,7 @@ fn row(view: &View<'_>) -> Result<(u32, u16, Region), String> {
         }
     };
     let fields = RegionFields {
-        att: slots.join(" "),
+        att: crate::region::join_att(get("province"), get("prefecture"), get("name")),
         postno: postno.to_owned(),
         areano: areano.to_owned(),
         style_simcall: style("中国", get("province_short"), get("city_short")),

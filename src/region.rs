@@ -69,6 +69,28 @@ pub(crate) struct Record {
     pub(crate) names: &'static [NameSpan],
 }
 
+/// The web API's `att`: province, prefecture and unit, empty and repeated slots dropped,
+/// padded back to three slots joined by single spaces (`北京市 东城区 `), as build.rs
+/// writes it for the table.
+pub(crate) fn join_att(province: &str, prefecture: &str, name: &str) -> String {
+    let mut slots: [&str; 3] = [""; 3];
+    let mut n = 0;
+    for part in [province, prefecture, name] {
+        if !part.is_empty() && (n == 0 || slots[n - 1] != part) {
+            slots[n] = part;
+            n += 1;
+        }
+    }
+    let mut att = String::with_capacity(slots.iter().map(|s| s.len() + 1).sum());
+    for (i, slot) in slots.iter().enumerate() {
+        if i > 0 {
+            att.push(' ');
+        }
+        att.push_str(slot);
+    }
+    att
+}
+
 /// Where a region's answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -170,23 +192,10 @@ impl Region {
         if cfg!(feature = "wire-fragments") {
             return Region(Repr::Table(record));
         }
-        let mut slots: [&str; 3] = [""; 3];
-        let mut n = 0;
-        if let Some(span) = record.names.last() {
-            for part in [span.province, span.prefecture, span.name] {
-                if !part.is_empty() && (n == 0 || slots[n - 1] != part) {
-                    slots[n] = part;
-                    n += 1;
-                }
-            }
-        }
-        let mut att = String::with_capacity(slots.iter().map(|s| s.len() + 1).sum());
-        for (i, slot) in slots.iter().enumerate() {
-            if i > 0 {
-                att.push(' ');
-            }
-            att.push_str(slot);
-        }
+        let att = match record.names.last() {
+            Some(span) => join_att(span.province, span.prefecture, span.name),
+            None => String::new(),
+        };
         Region(Repr::Built(record, att.into()))
     }
 
@@ -425,6 +434,22 @@ mod tests {
             .chain([999_999, 1_000_000, u32::MAX])
         {
             assert_eq!(Region::lookup(code), Region::lookup_by_hash(code), "{code}");
+        }
+    }
+
+    /// The `att` a build without `wire-fragments` puts together at lookup is the one
+    /// build.rs writes, for every code.
+    #[cfg(feature = "wire-fragments")]
+    #[test]
+    fn att_put_together_at_lookup_is_the_built_one() {
+        for record in table::TABLE.values() {
+            let span = record.names.last().unwrap();
+            assert_eq!(
+                join_att(span.province, span.prefecture, span.name),
+                record.att,
+                "{:06}",
+                record.code
+            );
         }
     }
 }
