@@ -116,6 +116,10 @@ pub struct Args {
     /// The latest allowed birth date (default: today's date in China).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::parse_date)]
     today: Option<NaiveDate>,
+    /// Extra region codes (a CSV in the columns of data/regions.csv), answered before the
+    /// built-in table.
+    #[arg(long, value_name = "FILE")]
+    regions: Option<std::path::PathBuf>,
     #[command(flatten)]
     remote: crate::RemoteArgs,
     /// Worker threads (default: the number of cores).
@@ -683,7 +687,10 @@ impl Job {
                 counts.floats += 1;
                 SPREADSHEET_FLOAT.to_owned()
             }
-            (_, Some(e)) => e.to_string(),
+            // A foreigners' permanent residence ID's own reason first.
+            (_, Some(e)) => resolution
+                .document_error()
+                .map_or_else(|| e.to_string(), ToString::to_string),
             _ => String::new(),
         };
         let lossy;
@@ -791,7 +798,10 @@ fn human_bytes(n: u64) -> String {
 
 fn run_inner(args: &Args) -> Result<(), Failure> {
     let started = Instant::now();
-    let engine = crate::Engine::new(&args.remote, args.today).map_err(Failure::Usage)?;
+    let regions = args.regions.as_deref().map(crate::load_regions).transpose();
+    let engine =
+        crate::Engine::with_regions(&args.remote, args.today, regions.map_err(Failure::Usage)?)
+            .map_err(Failure::Usage)?;
     let (input, size) = open_input(&args.input)?;
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let first = read_first_line(&mut reader)?;

@@ -97,3 +97,47 @@ fn lookup_regions_file_adds_codes_and_refuses_bad_files() {
     assert!(String::from_utf8(o.stderr).unwrap().contains("not UTF-8"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn batch_takes_regions_and_names_a_foreigners_id_reason() {
+    let dir = std::env::temp_dir().join(format!("cnid-batch-regions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let regions = dir.join("regions.csv");
+    std::fs::write(
+        &regions,
+        "code,name,province,prefecture,province_short,province_full\n430199,新区,湖南省,长沙市,湖南,湖南省\n",
+    )
+    .unwrap();
+    let input = dir.join("in.csv");
+    // A foreigners' number with nationality 999 (no such code) but a right check character.
+    let unknown_nationality = number("91199919800101111");
+    std::fs::write(
+        &input,
+        format!(
+            "id\n{}\n{unknown_nationality}\n",
+            number("43019919900101111")
+        ),
+    )
+    .unwrap();
+    let o = cnid(&[
+        "batch",
+        "--regions",
+        regions.to_str().unwrap(),
+        "-i",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[1].contains("ALREADY_ATT,430199,1990年01月01日,男,湖南省 长沙市 新区"),
+        "{out}"
+    );
+    assert!(lines[2].ends_with("no such nationality code"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
