@@ -502,6 +502,33 @@ proptest! {
         prop_assert_eq!(TaiwanId::parse(&mutated).is_ok(), kept && sex_ok, "{}", mutated);
     }
 
+    /// Forms without a check digit: every generated number parses as its kind, and a
+    /// letter where a digit belongs (or a wrong leading character) is refused.
+    #[test]
+    fn form_only_kinds_generated(lead in prop::sample::select(vec!['1', '5', '7']), digits in 0u32..10_000_000,
+                                 hm in prop::sample::select(vec!['H', 'M']), renewals in 0u32..100,
+                                 pos in 1usize..8, bad in 0u8..26) {
+        let macao = format!("{lead}{:06}({})", digits / 10, digits % 10);
+        prop_assert_eq!(Document::parse(&macao).unwrap().kind(), Kind::MacaoId);
+        prop_assert_eq!(MacaoId::parse(&macao).unwrap().is_permanent(), lead != '7');
+        let permit = format!("{hm}{:08}", digits);
+        prop_assert_eq!(Document::parse(&permit).unwrap().kind(), Kind::HkMacaoTravelPermit);
+        let old_permit = format!("{permit}{renewals:02}");
+        prop_assert_eq!(HkMacaoPermit::parse(&old_permit).unwrap().is_hong_kong(), hm == 'H');
+        let tw = format!("{:08}", digits);
+        prop_assert_eq!(Document::parse(&tw).unwrap().kind(), Kind::TaiwanTravelPermit);
+        let letter = char::from(b'A' + bad);
+        let mut m: Vec<char> = macao.chars().collect();
+        m[pos] = letter;
+        prop_assert!(MacaoId::parse(&m.iter().collect::<String>()).is_err());
+        let mut p: Vec<char> = permit.chars().collect();
+        p[pos] = letter;
+        prop_assert!(HkMacaoPermit::parse(&p.iter().collect::<String>()).is_err());
+        let mut t: Vec<char> = tw.chars().collect();
+        t[pos] = letter;
+        prop_assert!(TaiwanPermit::parse(&t.iter().collect::<String>()).is_err());
+    }
+
     #[test]
     fn any_string_never_panics(s in "\\PC{0,30}") {
         let _ = Document::parse(&s);
