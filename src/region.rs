@@ -125,8 +125,9 @@ pub struct RegionFields {
 enum Repr {
     Table(&'static Record),
     /// A table record with its `att` built at lookup: builds without the `wire-fragments`
-    /// feature (the web package) leave the 7,000 `att` strings out of the table.
-    Built(&'static Record, Arc<str>),
+    /// feature (the web package) leave the 7,000 `att` strings out of the table. One thin
+    /// pointer, so that `Region` stays two words for the hot path.
+    Built(Arc<(&'static Record, String)>),
     Remote(u32, Arc<RegionFields>, Source),
 }
 
@@ -196,7 +197,7 @@ impl Region {
             Some(span) => join_att(span.province, span.prefecture, span.name),
             None => String::new(),
         };
-        Region(Repr::Built(record, att.into()))
+        Region(Repr::Built(Arc::new((record, att))))
     }
 
     /// A region answered by the web API for a code the table lacks.
@@ -216,7 +217,8 @@ impl Region {
 
     fn record(&self) -> Option<&'static Record> {
         match &self.0 {
-            Repr::Table(r) | Repr::Built(r, _) => Some(r),
+            Repr::Table(r) => Some(r),
+            Repr::Built(b) => Some(b.0),
             Repr::Remote(..) => None,
         }
     }
@@ -225,7 +227,8 @@ impl Region {
     #[must_use]
     pub fn code(&self) -> u32 {
         match &self.0 {
-            Repr::Table(r) | Repr::Built(r, _) => r.code,
+            Repr::Table(r) => r.code,
+            Repr::Built(b) => b.0.code,
             Repr::Remote(code, ..) => *code,
         }
     }
@@ -234,7 +237,7 @@ impl Region {
     #[must_use]
     pub fn source(&self) -> Source {
         match &self.0 {
-            Repr::Table(_) | Repr::Built(..) => Source::Table,
+            Repr::Table(_) | Repr::Built(_) => Source::Table,
             Repr::Remote(_, _, source) => *source,
         }
     }
@@ -243,7 +246,8 @@ impl Region {
     #[must_use]
     pub fn name(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) | Repr::Built(r, _) => r.name,
+            Repr::Table(r) => r.name,
+            Repr::Built(b) => b.0.name,
             Repr::Remote(_, f, _) => f.att.split(' ').rfind(|s| !s.is_empty()).unwrap_or(""),
         }
     }
@@ -285,7 +289,7 @@ impl Region {
     pub fn att(&self) -> &str {
         match &self.0 {
             Repr::Table(r) => r.att,
-            Repr::Built(_, att) => att,
+            Repr::Built(b) => &b.1,
             Repr::Remote(_, f, _) => &f.att,
         }
     }
@@ -294,7 +298,8 @@ impl Region {
     #[must_use]
     pub fn postno(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) | Repr::Built(r, _) => r.postno,
+            Repr::Table(r) => r.postno,
+            Repr::Built(b) => b.0.postno,
             Repr::Remote(_, f, _) => &f.postno,
         }
     }
@@ -303,7 +308,8 @@ impl Region {
     #[must_use]
     pub fn areano(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) | Repr::Built(r, _) => r.areano,
+            Repr::Table(r) => r.areano,
+            Repr::Built(b) => b.0.areano,
             Repr::Remote(_, f, _) => &f.areano,
         }
     }
@@ -312,7 +318,8 @@ impl Region {
     #[must_use]
     pub fn style_simcall(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) | Repr::Built(r, _) => r.style_simcall,
+            Repr::Table(r) => r.style_simcall,
+            Repr::Built(b) => b.0.style_simcall,
             Repr::Remote(_, f, _) => &f.style_simcall,
         }
     }
@@ -321,7 +328,8 @@ impl Region {
     #[must_use]
     pub fn style_citynm(&self) -> &str {
         match &self.0 {
-            Repr::Table(r) | Repr::Built(r, _) => r.style_citynm,
+            Repr::Table(r) => r.style_citynm,
+            Repr::Built(b) => b.0.style_citynm,
             Repr::Remote(_, f, _) => &f.style_citynm,
         }
     }

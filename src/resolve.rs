@@ -137,11 +137,19 @@ pub struct Resolution {
     status: Status,
     number: Option<IdNumber>,
     region: Option<Region>,
-    error: Option<ParseError>,
+    why: Why,
     source: Source,
-    /// A foreigners' permanent residence ID number, or why it is not one (boxed: rare, and
-    /// the common answer stays small).
-    foreign: Option<Box<Result<ForeignPermanentId, DocumentError>>>,
+}
+
+/// Why an input is wrong, or what else it is: one slot, so that the common answer stays
+/// as small as it was before foreigners' IDs (56 bytes, returned through memory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Why {
+    None,
+    Parse(ParseError),
+    /// An input of foreigners' permanent residence ID form: the resident ID's reason and
+    /// that document's parse (boxed: rare).
+    Foreign(Box<(ParseError, Result<ForeignPermanentId, DocumentError>)>),
 }
 
 impl Resolution {
@@ -152,8 +160,7 @@ impl Resolution {
             number: Some(number),
             source: region.source(),
             region: Some(region),
-            error: None,
-            foreign: None,
+            why: Why::None,
         }
     }
 
@@ -163,9 +170,8 @@ impl Resolution {
             status: Status::NotAtt,
             number: Some(number),
             region: None,
-            error: None,
+            why: Why::None,
             source: Source::Table,
-            foreign: None,
         }
     }
 
@@ -182,9 +188,8 @@ impl Resolution {
             status: Status::WrongIdcard,
             number: None,
             region: None,
-            error: Some(error),
+            why: Why::Parse(error),
             source: Source::Table,
-            foreign: None,
         }
     }
 
@@ -202,9 +207,8 @@ impl Resolution {
             status: Status::WaitProcess,
             number,
             region: None,
-            error: None,
+            why: Why::None,
             source: Source::Table,
-            foreign: None,
         }
     }
 
@@ -289,7 +293,11 @@ impl Resolution {
     #[must_use]
     #[inline]
     pub fn error(&self) -> Option<&ParseError> {
-        self.error.as_ref()
+        match &self.why {
+            Why::Parse(e) => Some(e),
+            Why::Foreign(f) if self.status == Status::WrongIdcard => Some(&f.0),
+            _ => None,
+        }
     }
 
     /// The foreigners' permanent residence ID (外国人永久居留身份证) the input was, for
@@ -304,7 +312,10 @@ impl Resolution {
     /// ```
     #[must_use]
     pub fn foreign_permanent(&self) -> Option<&ForeignPermanentId> {
-        self.foreign.as_deref().and_then(|r| r.as_ref().ok())
+        match &self.why {
+            Why::Foreign(f) => f.1.as_ref().ok(),
+            _ => None,
+        }
     }
 
     /// Why an input of foreigners' permanent residence ID form (`9` and 17 more
@@ -312,7 +323,10 @@ impl Resolution {
     /// [`Resolution::error`] is the resident ID's reason, which would mislead.
     #[must_use]
     pub fn document_error(&self) -> Option<&DocumentError> {
-        self.foreign.as_deref().and_then(|r| r.as_ref().err())
+        match &self.why {
+            Why::Foreign(f) => f.1.as_ref().err(),
+            _ => None,
+        }
     }
 }
 
@@ -343,7 +357,7 @@ impl serde::Serialize for Resolution {
         st.serialize_field("region_hint", &self.region_hint())?;
         let error = match self.document_error() {
             Some(e) => Some(alloc::string::ToString::to_string(e)),
-            None => self.error.map(|e| alloc::string::ToString::to_string(&e)),
+            None => self.error().map(alloc::string::ToString::to_string),
         };
         st.serialize_field("error", &error)?;
         st.serialize_field("source", &self.source)?;
@@ -487,6 +501,11 @@ impl Resolver {
                 None => resolve_parts(number, prefix, last),
                 Some(extra) => resolve_extra(extra, number, prefix, last),
             },
+            // One byte tells a wrong resident number (the common wrong input) from what
+            // may be a foreigners' permanent residence ID, so the former pays nothing more.
+            Err(error) if !crate::document::may_be_foreign(input) => {
+                Resolution::wrong_idcard(error)
+            }
             Err(error) => self.wrong_or_foreign(input, error),
         }
     }
@@ -502,9 +521,8 @@ impl Resolver {
             if let Ok(f) = &parsed {
                 r.status = Status::AlreadyAtt;
                 r.region = f.issuing_region();
-                r.error = None;
             }
-            r.foreign = Some(Box::new(parsed));
+            r.why = Why::Foreign(Box::new((error, parsed)));
         }
         r
     }

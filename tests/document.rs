@@ -173,6 +173,31 @@ fn a_nine_prefixed_number_is_a_foreigners_id_not_a_province() {
     assert_eq!(e, DocumentError::Nationality);
 }
 
+/// As people paste it: marks and white space around, full-width digits, lower-case x.
+#[test]
+fn a_foreigners_id_as_pasted_resolves() {
+    let s = format!("91184019800101111{}", mod11_2("91184019800101111"));
+    let full: String = s
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xfee0).unwrap())
+        .collect();
+    for input in [
+        format!("\u{feff}{s}"),
+        format!("\u{200b}{s} "),
+        format!("  {s}\t"),
+        full,
+    ] {
+        let r = cnid::resolve(&input);
+        assert_eq!(r.status(), Status::AlreadyAtt, "{input:?}");
+        assert_eq!(r.foreign_permanent().unwrap().as_str(), s);
+    }
+    let x = (0..1000)
+        .map(|n| format!("91184019800101{n:03}"))
+        .find(|b| mod11_2(b) == 'X')
+        .unwrap();
+    assert_eq!(cnid::resolve(&format!("{x}x")).status(), Status::AlreadyAtt);
+}
+
 /// 公安部 2017 card (2004 number format): alpha-3, 4-digit place, YYMMDD, sequence, ICAO.
 #[test]
 fn foreign_2017_vectors() {

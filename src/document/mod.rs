@@ -444,9 +444,19 @@ impl Norm {
     }
 }
 
+/// Whether `input` may be a foreigners' permanent residence ID number, from one byte: such
+/// a number starts with `9` (`９` is `EF BC 99` in UTF-8; a byte-order mark or a zero-width
+/// space starts with `EF` or `E2`) or with a letter, after white space. A wrong resident
+/// number (the common wrong input) mostly does not, and then costs no more than before.
+#[inline]
+pub(crate) fn may_be_foreign(input: &str) -> bool {
+    let first = input.trim_start().as_bytes().first().copied().unwrap_or(0);
+    first == b'9' || first == 0xef || first == 0xe2 || first.is_ascii_alphabetic()
+}
+
 /// Whether `input` has the form of a foreigners' permanent residence ID number.
 pub(crate) fn looks_foreign(input: &str) -> bool {
-    matches!(guess(input), Ok(Kind::ForeignPermanentResidenceId))
+    may_be_foreign(input) && matches!(guess(input), Ok(Kind::ForeignPermanentResidenceId))
 }
 
 /// The kind a number's form suggests (see [`Document::parse`]).
