@@ -105,13 +105,13 @@ fn not_att_shape() {
 }
 
 #[test]
-fn wait_process_shape_has_no_idcard() {
+fn wait_process_has_all_ten_keys_with_idcard() {
     let r = cnid::Resolution::from_parts(Status::WaitProcess, None, None, None);
     let mut out = String::new();
     wire::write_json(&mut out, &Fields::new(&r, "110101199001011114"));
     assert_eq!(
         out,
-        r#"{"success":"1","result":{"status":"WAIT_PROCESS","par":"","born":"","sex":"","att":"","postno":"","areano":"","style_simcall":"","style_citynm":"","msg":"wait process"}}"#
+        r#"{"success":"1","result":{"status":"WAIT_PROCESS","idcard":"110101199001011114","par":"","born":"","sex":"","att":"","postno":"","areano":"","style_simcall":"","style_citynm":"","msg":"wait process"}}"#
     );
 }
 
@@ -269,7 +269,7 @@ fn precomputed_fragments_match_field_by_field_writing() {
 }
 
 /// The hand-written JSON and XML writers put exactly `Fields::pairs()` in its order, for
-/// every status (WAIT_PROCESS without `idcard`) and for input that needs escaping.
+/// every status (WAIT_PROCESS with `idcard` too) and for input that needs escaping.
 #[test]
 fn writers_follow_the_pairs() {
     let number = cnid::IdNumber::parse("110101199001011114").unwrap();
@@ -312,4 +312,24 @@ fn writers_follow_the_pairs() {
         assert_eq!(j, json, "{input}");
         assert_eq!(x, xml, "{input}");
     }
+}
+
+#[test]
+fn system_error_as_jsonp_with_the_providers_msgids() {
+    let cb = Callback::new("cb").unwrap();
+    let mut out = String::new();
+    wire::write_error_jsonp(
+        &mut out,
+        &cb,
+        wire::MSGID_NO_SUCH_APP,
+        wire::MSG_NO_SUCH_APP,
+    );
+    assert_eq!(
+        out,
+        r#"cb({"success":"0","msgid":"1000501","msg":"请求接口不存在"})"#
+    );
+    assert_eq!(
+        (wire::MSGID_SIGN_INVALID, wire::MSG_SIGN_INVALID),
+        ("1000555", "SIGN_INVALID")
+    );
 }
