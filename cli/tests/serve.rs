@@ -123,6 +123,15 @@ fn every_status_has_ten_string_keys_and_success_is_a_string() {
         assert_eq!(v["result"]["status"], status, "{id}");
         assert_eq!(v["result"]["idcard"], id);
     }
+    // Bytes that are not UTF-8 become U+FFFD: a wrong number, still valid JSON.
+    let (code, _, body) = get(
+        &server,
+        "/?app=idcard.get&idcard=%FF%FE1101&jsoncallback=%E2%80%A8",
+    );
+    assert_eq!(code, 200);
+    let v = assert_client_shape(&body);
+    assert_eq!(v["result"]["status"], "WRONG_IDCARD");
+    assert_eq!(v["result"]["idcard"], "\u{fffd}\u{fffd}1101");
     let (_, _, body) = get(&server, "/?app=idcard.get&format=json");
     let v = assert_client_shape(&body);
     assert_eq!(v["result"]["status"], "WRONG_IDCARD");
