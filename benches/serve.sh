@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Load benchmark of `cnid serve` on loopback, bounded in time (about 40 s):
+# Load benchmark of `cnid serve` on loopback, bounded in time (about 45 s):
 #   1. wrk, keep-alive, a mix of valid, wrong and unknown-region numbers in JSON, XML and
 #      JSONP: requests/s, p50/p99 latency, errors (socket errors and non-2xx answers);
-#   2. 10,000 malformed requests and 50 slow clients (benches/serve_flood.py), then the
-#      seed's request must be answered exactly and the RSS stay within 10 % of before.
+#   2. 10,000 malformed requests and CONNECTIONS slow clients, CONNECTIONS at a time
+#      (benches/serve_flood.py), twice; then
+#      the seed's request must be answered exactly and the RSS stay within 10 % of before.
 # Usage: benches/serve.sh [SECONDS] [CONNECTIONS]    (defaults 10, 16)
 # Needs wrk (apt-get install wrk) and python3. Loopback only.
 set -euo pipefail
@@ -63,16 +64,21 @@ errors=$(awk '/Socket errors/ {gsub(",", ""); s = $4 + $6 + $8 + $10} /Non-2xx/ 
 rss_before=$(rss)
 
 echo "== malformed flood"
-python3 benches/serve_flood.py "$addr" 10000 50
-flood=$?
+flood=0
+python3 benches/serve_flood.py "$addr" 10000 "$conns" "$conns" || flood=1
 sleep 1
 rss_after=$(rss)
+echo "== the same flood again (memory must not keep growing)"
+python3 benches/serve_flood.py "$addr" 10000 "$conns" "$conns" >/dev/null || flood=1
+sleep 1
+rss_again=$(rss)
 lines=$(wc -l <"$tmp/log")
 masked_ok=yes
 grep -qE '[0-9]{17}[0-9X]' "$tmp/log" && masked_ok=no
 
 echo "== summary"
 echo "requests/s: $rps  p50: $p50  p99: $p99  errors: $errors"
-echo "RSS KiB: start $rss_start, after warm-up $rss_warm, after load $rss_before, after flood $rss_after ($(awk -v a="$rss_after" -v b="$rss_before" 'BEGIN {printf "%+.1f %%", (a - b) * 100 / b}'))"
+pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f %%", (a - b) * 100 / b}'; }
+echo "RSS KiB: start $rss_start, after warm-up $rss_warm, after load $rss_before, after flood $rss_after ($(pct "$rss_after" "$rss_before")), after a second flood $rss_again ($(pct "$rss_again" "$rss_before"))"
 echo "log lines: $lines, full numbers in the log: $([ $masked_ok = yes ] && echo none || echo FOUND)"
 echo "answers correctly after the flood: $([ $flood = 0 ] && echo yes || echo NO)"

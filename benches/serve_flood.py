@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Malformed traffic against a running `cnid serve` (loopback only), then checks it still
-answers correctly. Usage: serve_flood.py HOST:PORT [COUNT] [SLOW]
+answers correctly. Usage: serve_flood.py HOST:PORT [COUNT] [SLOW] [WORKERS]
 
 COUNT connections (default 10000), each one kind of abuse: random bytes, huge request
 lines, huge headers, bad UTF-8, impossible lengths, broken chunking, half-open (half-closed
 after a partial head), connect-and-drop; plus SLOW slow clients (default 50) trickling a
-head byte by byte until the server cuts them. Prints counts per kind and per answer code.
+head byte by byte until the server cuts them, alongside WORKERS (default 32) connections
+at a time for the rest. Prints counts per kind and per answer code.
 Exit 1 if the server stops answering the seed's request exactly."""
 import random
 import socket
@@ -20,6 +21,7 @@ port = int(port)
 assert host in ("127.0.0.1", "localhost", "::1"), "loopback only"
 count = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 slow_count = int(sys.argv[3]) if len(sys.argv) > 3 else 50
+workers = int(sys.argv[4]) if len(sys.argv) > 4 else 32
 rng = random.Random(11)
 
 SEED = (b"GET /?app=idcard.get&idcard=110101199001011114&appkey=10003&sign=x&format=json "
@@ -108,7 +110,7 @@ started = time.time()
 tally = Counter()
 with ThreadPoolExecutor(max_workers=slow_count + 1) as slow_pool:
     slow_futures = [slow_pool.submit(slow, i) for i in range(slow_count)]
-    with ThreadPoolExecutor(max_workers=32) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         for name, code in pool.map(one, range(count)):
             tally[(name, code)] += 1
     for f in slow_futures:

@@ -588,3 +588,32 @@ fn metrics_count_requests_by_status_with_a_latency_histogram() {
         last = n;
     }
 }
+
+#[test]
+fn requests_near_the_caps_are_answered_on_a_kept_connection() {
+    let server = Serve::start(&["--quiet"]);
+    let mut s = connect(&server.addr);
+    let long_line = format!(
+        "GET {SEED_QUERY}&pad={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "p".repeat(7000)
+    );
+    let big_headers = format!(
+        "GET {SEED_QUERY} HTTP/1.1\r\nHost: x\r\nCookie: {}\r\n\r\n",
+        "c".repeat(15_000)
+    );
+    let form = format!("app=idcard.get&idcard={SEED_ID}&pad={}", "f".repeat(60_000));
+    let big_body = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    );
+    let small = format!("GET {SEED_QUERY} HTTP/1.1\r\nHost: x\r\n\r\n");
+    for request in [&long_line, &small, &big_headers, &small, &big_body, &small] {
+        let r = exchange(&mut s, request.as_bytes());
+        assert_eq!(
+            (r.code, r.body.as_str()),
+            (200, SEED_ANSWER),
+            "{}",
+            &request[..40]
+        );
+    }
+}

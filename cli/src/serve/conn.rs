@@ -20,6 +20,10 @@ use super::request::{self, Framing, Head, Method, Reject};
 use super::response::{self, Reply, JSON, PROMETHEUS, TEXT};
 use super::Server;
 
+/// A connection's first buffer: most requests are a few hundred bytes. It grows to the
+/// head's cap (or a body's length) when a request needs it, and shrinks back after.
+const INITIAL_BUF: usize = 4096;
+
 /// The longest a read waits before the connection looks at its deadline and the shutdown.
 pub const POLL: Duration = Duration::from_millis(200);
 
@@ -57,7 +61,7 @@ pub fn serve(stream: TcpStream, peer: SocketAddr, server: &Server) {
         stream,
         peer,
         server,
-        buf: vec![0; server.limits.max_head() + 1],
+        buf: vec![0; INITIAL_BUF],
         filled: 0,
         chunked: Vec::new(),
         body: String::with_capacity(512),
@@ -109,6 +113,11 @@ impl Conn<'_> {
                         Err(reject) => return self.reject(reject),
                     }
                 }
+            }
+            if self.filled == self.buf.len() {
+                // Straight to the cap (parse_head refuses a head past it): one size of
+                // large buffer, which the allocator reuses, not a ladder of sizes.
+                self.buf.resize(limits.max_head() + 1, 0);
             }
             let deadline = started.map_or(idle_deadline, |t| t + limits.read_timeout);
             let before = self.filled;
@@ -224,9 +233,8 @@ impl Conn<'_> {
     fn consume(&mut self, consumed: usize) {
         self.buf.copy_within(consumed..self.filled, 0);
         self.filled -= consumed;
-        let base = self.server.limits.max_head() + 1;
-        if self.buf.len() > base && self.filled <= base {
-            self.buf.truncate(base);
+        if self.buf.len() > INITIAL_BUF && self.filled <= INITIAL_BUF {
+            self.buf.truncate(INITIAL_BUF);
             self.buf.shrink_to_fit();
         }
         if self.chunked.capacity() > 4096 {

@@ -16,6 +16,9 @@ const FLUSH_AT: usize = 256 * 1024;
 #[derive(Debug, Default)]
 pub struct Log {
     buf: Mutex<Vec<u8>>,
+    /// The buffer being written out; swapped with `buf`, so both keep their capacity
+    /// (no large allocation freed and made again ten times a second).
+    spare: Mutex<Vec<u8>>,
 }
 
 /// One request, as logged.
@@ -79,15 +82,20 @@ impl Log {
 
     /// Writes what is buffered to stderr.
     pub fn flush(&self) {
-        let pending = {
+        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
+        {
             let mut buf = self.buf.lock().unwrap_or_else(PoisonError::into_inner);
             if buf.is_empty() {
                 return;
             }
-            std::mem::take(&mut *buf)
-        };
+            std::mem::swap(&mut *buf, &mut *spare);
+        }
         // A closed stderr loses the log, not the service.
-        let _ = std::io::stderr().lock().write_all(&pending);
+        let _ = std::io::stderr().lock().write_all(&spare);
+        spare.clear();
+        if spare.capacity() > 4 * FLUSH_AT {
+            *spare = Vec::new();
+        }
     }
 }
 
