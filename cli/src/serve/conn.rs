@@ -16,7 +16,7 @@ use cnid::wire::Format;
 use super::log::Entry;
 use super::metrics::Outcome;
 use super::query::Params;
-use super::request::{self, Framing, Head, Method, Reject};
+use super::request::{self, BodyKind, Framing, Head, Method, Reject};
 use super::response::{self, Reply, JSON, PROMETHEUS, TEXT};
 use super::Server;
 
@@ -318,13 +318,17 @@ impl Conn<'_> {
             (b"/", Method::Get | Method::Head | Method::Post) => {
                 let mut params = Params::default();
                 params.add_form(query);
-                let bad_json = if head.method == Method::Post && head.json {
-                    params.add_json(body_bytes).is_err()
-                } else {
-                    if head.method == Method::Post {
-                        params.add_form(body_bytes);
+                let bad_json = match (&head.method, &head.body_kind) {
+                    (Method::Post, BodyKind::Json) => params.add_json(body_bytes).is_err(),
+                    (Method::Post, BodyKind::Multipart(boundary)) => {
+                        params.add_multipart(body_bytes, boundary);
+                        false
                     }
-                    false
+                    (Method::Post, BodyKind::Form) => {
+                        params.add_form(body_bytes);
+                        false
+                    }
+                    _ => false,
                 };
                 idcard = params.idcard.as_deref().map(str::to_owned);
                 if bad_json {

@@ -72,10 +72,68 @@ impl<'a> Params<'a> {
         Ok(())
     }
 
+    /// Adds the fields of a `multipart/form-data` body with `boundary`; a body that ends
+    /// early keeps the fields before.
+    pub fn add_multipart(&mut self, body: &'a [u8], boundary: &str) {
+        let delimiter = format!("--{boundary}");
+        let delimiter = delimiter.as_bytes();
+        for part in split_on(body, delimiter).into_iter().skip(1) {
+            if part.starts_with(b"--") {
+                break;
+            }
+            // A part: CRLF, header lines, an empty line, the value, CRLF.
+            let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+            let Some(split) = find(part, b"\r\n\r\n") else {
+                continue;
+            };
+            let (headers, value) = (&part[..split], &part[split + 4..]);
+            let value = value.strip_suffix(b"\r\n").unwrap_or(value);
+            let name = headers
+                .split(|&b| b == b'\n')
+                .filter_map(|line| std::str::from_utf8(line).ok())
+                .filter(|line| {
+                    line.split(':')
+                        .next()
+                        .is_some_and(|h| h.trim().eq_ignore_ascii_case("content-disposition"))
+                })
+                .find_map(disposition_name);
+            if let Some(slot) = name.and_then(|n| self.slot(n)) {
+                *slot = Some(String::from_utf8_lossy(value));
+            }
+        }
+    }
+
     /// The parameter as text, `""` when absent.
     pub fn get<'s>(value: &'s Option<Cow<'a, str>>) -> &'s str {
         value.as_deref().unwrap_or("")
     }
+}
+
+/// `name="…"` of a `Content-Disposition: form-data; name="idcard"` line.
+fn disposition_name(line: &str) -> Option<&str> {
+    line.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("name")
+            .then(|| v.trim().trim_matches('"'))
+    })
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The pieces of `hay` between occurrences of `needle`.
+fn split_on<'h>(hay: &'h [u8], needle: &[u8]) -> Vec<&'h [u8]> {
+    let mut pieces = Vec::new();
+    let mut rest = hay;
+    while let Some(i) = find(rest, needle) {
+        pieces.push(&rest[..i]);
+        rest = &rest[i + needle.len()..];
+    }
+    pieces.push(rest);
+    pieces
 }
 
 /// Percent-decodes one name or value (`+` is a space). A malformed escape stays as it is;
@@ -138,6 +196,25 @@ mod tests {
         assert_eq!(decode(b"%ff1"), "\u{fffd}1");
         assert_eq!(decode(b"\xff"), "\u{fffd}");
         assert!(matches!(decode(b"plain"), Cow::Borrowed("plain")));
+    }
+
+    #[test]
+    fn multipart_body() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"app\"\r\n\r\nidcard.get\r\n\
+--XyZ\r\ncontent-disposition: form-data; name=\"idcard\"\r\nContent-Type: text/plain\r\n\r\n110101199001011114\r\n\
+--XyZ\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--XyZ--\r\n";
+        let mut p = Params::default();
+        p.add_multipart(body, "XyZ");
+        assert_eq!(Params::get(&p.app), "idcard.get");
+        assert_eq!(Params::get(&p.idcard), "110101199001011114");
+        // Cut short: the fields before stay, nothing panics.
+        for cut in 0..body.len() {
+            let mut q = Params::default();
+            q.add_multipart(&body[..cut], "XyZ");
+        }
+        let mut q = Params::default();
+        q.add_multipart(b"garbage", "XyZ");
+        assert_eq!(q, Params::default());
     }
 
     #[test]

@@ -56,6 +56,18 @@ pub enum Method {
     Other,
 }
 
+/// What a body holds, from its `Content-Type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `application/x-www-form-urlencoded`, or no or another type (read as a form, as PHP
+    /// clients that forget the header expect).
+    Form,
+    /// `application/json` (or `…+json`).
+    Json,
+    /// `multipart/form-data` with this boundary (PHP's curl with an array body).
+    Multipart(String),
+}
+
 /// How the body is framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
@@ -76,8 +88,8 @@ pub struct Head {
     /// Where the request target is in the buffer.
     pub target: std::ops::Range<usize>,
     pub framing: Framing,
-    /// `Content-Type: application/json`.
-    pub json: bool,
+    /// What the body holds, from `Content-Type`.
+    pub body_kind: BodyKind,
     pub keep_alive: bool,
     pub expect_continue: bool,
 }
@@ -165,7 +177,7 @@ pub fn parse_head(buf: &[u8], limits: &Limits) -> Result<Option<Head>, Reject> {
 
     let mut length: Option<usize> = None;
     let mut chunked = false;
-    let mut json = false;
+    let mut body_kind = BodyKind::Form;
     let mut close = false;
     let mut keep_alive_token = false;
     let mut expect_continue = false;
@@ -188,9 +200,22 @@ pub fn parse_head(buf: &[u8], limits: &Limits) -> Result<Option<Head>, Reject> {
             }
             chunked = true;
         } else if h.name.eq_ignore_ascii_case("content-type") {
-            let mime = value.split(';').next().unwrap_or("").trim();
-            json = mime.eq_ignore_ascii_case("application/json")
-                || mime.to_ascii_lowercase().ends_with("+json");
+            let mut params = value.split(';');
+            let mime = params.next().unwrap_or("").trim().to_ascii_lowercase();
+            body_kind = if mime == "application/json" || mime.ends_with("+json") {
+                BodyKind::Json
+            } else if mime == "multipart/form-data" {
+                let boundary = params
+                    .filter_map(|p| p.split_once('='))
+                    .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+                    .map(|(_, v)| v.trim().trim_matches('"').to_owned());
+                match boundary {
+                    Some(b) if !b.is_empty() && b.len() <= 200 => BodyKind::Multipart(b),
+                    _ => return Err(Reject::BadRequest),
+                }
+            } else {
+                BodyKind::Form
+            };
         } else if h.name.eq_ignore_ascii_case("connection") {
             for token in value.split(',') {
                 close |= token.trim().eq_ignore_ascii_case("close");
@@ -213,7 +238,7 @@ pub fn parse_head(buf: &[u8], limits: &Limits) -> Result<Option<Head>, Reject> {
         method_text: method_text.chars().take(16).collect(),
         target: start..start + path.len(),
         framing,
-        json,
+        body_kind,
         keep_alive: !close && (http11 || keep_alive_token),
         expect_continue,
     }))
