@@ -410,7 +410,15 @@ fn oversized_line_headers_and_body_get_414_431_413_with_the_envelope() {
     );
     let many: String = (0..100).map(|i| format!("X-{i}: 1\r\n")).collect();
     let many = format!("GET / HTTP/1.1\r\n{many}\r\n");
-    for (request, code) in [(line, 414), (headers, 431), (body, 413), (many, 431)] {
+    let chunked =
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20000\r\nabc".to_owned();
+    for (request, code) in [
+        (line, 414),
+        (headers, 431),
+        (body, 413),
+        (chunked, 413),
+        (many, 431),
+    ] {
         let r = raw(&server.addr, request.as_bytes());
         assert_eq!(r.len(), 1, "{code}");
         assert_eq!(r[0].code, code);

@@ -183,14 +183,8 @@ impl Conn<'_> {
                     self.buf.resize(need, 0);
                 }
                 while self.filled < need {
-                    match self.fill(deadline, false) {
-                        Filled::Data => {}
-                        Filled::Closed => return None,
-                        Filled::Deadline => {
-                            self.server.metrics.timeout();
-                            self.reject(Reject::Timeout);
-                            return None;
-                        }
+                    if !self.fill_body(deadline) {
+                        return None;
                     }
                 }
                 Some((Body::Buf(head.len..need), need))
@@ -207,24 +201,30 @@ impl Conn<'_> {
                 }
                 if self.filled == self.buf.len() {
                     // Framing may take a few times the body (one-byte chunks), no more.
-                    if self.buf.len() >= limits.max_head() + 4 * limits.max_body + 1024 {
+                    let most = limits.max_head() + 4 * limits.max_body + 1024;
+                    if self.buf.len() >= most {
                         self.reject(Reject::BodyTooLarge);
                         return None;
                     }
-                    let grown =
-                        (self.buf.len() * 2).min(limits.max_head() + 4 * limits.max_body + 1024);
-                    self.buf.resize(grown, 0);
+                    self.buf.resize((self.buf.len() * 2).min(most), 0);
                 }
-                match self.fill(deadline, false) {
-                    Filled::Data => {}
-                    Filled::Closed => return None,
-                    Filled::Deadline => {
-                        self.server.metrics.timeout();
-                        self.reject(Reject::Timeout);
-                        return None;
-                    }
+                if !self.fill_body(deadline) {
+                    return None;
                 }
             },
+        }
+    }
+
+    /// Reads more of a body; `false` when the connection is done (closed, or too slow:
+    /// then answered 408).
+    fn fill_body(&mut self, deadline: Instant) -> bool {
+        match self.fill(deadline, false) {
+            Filled::Data => true,
+            Filled::Closed => false,
+            Filled::Deadline => {
+                self.server.metrics.timeout();
+                self.reject(Reject::Timeout)
+            }
         }
     }
 
