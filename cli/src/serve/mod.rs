@@ -192,7 +192,7 @@ fn accept(listener: &TcpListener, server: &Arc<Server>) {
         let guard = OpenGuard(Arc::clone(server));
         let spawned = std::thread::Builder::new()
             .name("cnid-conn".into())
-            .stack_size(256 * 1024)
+            .stack_size(stack_size(&server.api.engine))
             .spawn(move || {
                 conn::serve(stream, peer, &guard.0);
                 drop(guard);
@@ -201,6 +201,16 @@ fn accept(listener: &TcpListener, server: &Arc<Server>) {
             // The guard went down with the closure: the count is right again.
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+}
+
+/// A connection thread's stack: little for the built-in table (only the pages touched
+/// count towards memory), more when a request may go through a TLS handshake to the web API.
+fn stack_size(engine: &crate::Engine) -> usize {
+    match engine {
+        crate::Engine::Local(_) => 256 * 1024,
+        #[cfg(feature = "remote")]
+        crate::Engine::Remote(..) => 2 * 1024 * 1024,
     }
 }
 
