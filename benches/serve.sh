@@ -82,3 +82,12 @@ pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f %%", (a - b) * 100 / b}'; 
 echo "RSS KiB: start $rss_start, after warm-up $rss_warm, after load $rss_before, after flood $rss_after ($(pct "$rss_after" "$rss_before")), after a second flood $rss_again ($(pct "$rss_again" "$rss_before"))"
 echo "log lines: $lines, full numbers in the log: $([ $masked_ok = yes ] && echo none || echo FOUND)"
 echo "answers correctly after the flood: $([ $flood = 0 ] && echo yes || echo NO)"
+# The issue's floors: ≥ 50,000 requests/s, p99 < 5 ms, no error, correct after the flood,
+# RSS within 10 % of before it.
+p99_ms=$(echo "$p99" | awk '/us$/ {print $1 / 1000; next} /ms$/ {print $1 + 0; next} /s$/ {print $1 * 1000}')
+verdict() { if [ "$1" = 1 ]; then echo met; else echo "NOT met"; fi; }
+echo "floor requests/s >= 50000: $(verdict "$(awk -v r="$rps" 'BEGIN {print (r >= 50000)}')")"
+echo "floor p99 < 5 ms: $(verdict "$(awk -v p="$p99_ms" 'BEGIN {print (p < 5)}')")"
+echo "floor zero errors: $(verdict "$([ "$errors" = 0 ] && echo 1)")"
+echo "floor RSS within 10 %: $(verdict "$(awk -v a="$rss_after" -v b="$rss_before" 'BEGIN {print (a <= b * 1.1)}')")"
+echo "floor correct after the flood: $(verdict "$([ "$flood" = 0 ] && echo 1)")"

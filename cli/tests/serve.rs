@@ -661,3 +661,32 @@ fn requests_near_the_caps_are_answered_on_a_kept_connection() {
         );
     }
 }
+
+#[test]
+fn bad_flags_are_refused_with_a_clear_message() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cnid"))
+            .arg("serve")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["--require-key", "no-colon"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("expected APPKEY:SIGN"), "{err}");
+    let (code, err) = run(&["--require-keys-file", "/nonexistent/cnid-keys"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("cannot read /nonexistent/cnid-keys"), "{err}");
+    let (code, _) = run(&["--threads", "0"]);
+    assert_eq!(code, Some(2));
+    // A port already taken is named in the error.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let (code, err) = run(&["--listen", &addr, "--quiet"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+}
