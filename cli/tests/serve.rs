@@ -543,6 +543,9 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     );
     server.signal_term();
     std::thread::sleep(Duration::from_millis(300));
+    // No new connection is taken (nor left waiting in the backlog) ...
+    assert!(std::net::TcpStream::connect(&server.addr).is_err());
+    // ... while the request in flight is finished.
     s.write_all(body.as_bytes()).unwrap();
     let r = read_one(&mut s);
     assert_eq!(r.body, SEED_ANSWER);

@@ -176,6 +176,15 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}"
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP cnid_build_info The program's version and the data it answers from.\n\
+             # TYPE cnid_build_info gauge\n\
+             cnid_build_info{{version=\"{}\",data_version=\"{}\",codes=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION"),
+            cnid::DATA_VERSION,
+            cnid::CODE_COUNT
+        );
     }
 }
 
@@ -203,5 +212,6 @@ mod tests {
         assert!(out.contains("cnid_request_duration_seconds_bucket{le=\"+Inf\"} 3\n"));
         assert!(out.contains("cnid_request_duration_seconds_count 3\n"));
         assert!(out.contains("cnid_connections_open 2\n"));
+        assert!(out.contains(&format!("data_version=\"{}\"", cnid::DATA_VERSION)));
     }
 }

@@ -143,6 +143,8 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         out.flush()?;
     }
     accept(&listener, &server);
+    // New connections are refused from now on, not left waiting in the backlog.
+    drop(listener);
 
     // Shutdown: requests being read or answered finish (a request has at most its read
     // timeout to arrive), idle connections close within a poll interval.
