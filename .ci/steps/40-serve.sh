@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `cnid serve` answers the seed's own request forms with curl, as existing clients send them:
 # the documented GET query, the PHP example's POST form, the Python example's urlencoded GET,
-# plus XML and JSONP. Loopback only. Skips (and says so) without curl.
+# plus XML and JSONP; then the seed's PHP, Python and Java examples themselves and a JSONP
+# browser client (node), with only the base URL changed. Loopback only. Skips (and says so)
+# without curl; each client without its interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -57,6 +59,36 @@ check "content type" "Content-Type: application/json; charset=utf-8" "$(echo "$h
 check "CORS" "Access-Control-Allow-Origin: *" "$(echo "$headers" | grep -i '^access-control-allow-origin:')"
 check "length" "Content-Length: $(printf %s "$expected" | wc -c)" "$(echo "$headers" | grep -i '^content-length:')"
 check "healthz" "ok" "$(c "${base}healthz")"
+
+# The provider's own example clients, unchanged but for the base URL (cli/tests/serve_clients).
+clients=cli/tests/serve_clients
+export CNID_URL="${base%/}"
+if ! command -v php >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    { apt-get update -qq && apt-get install -y -qq php-cli; } >/dev/null 2>&1 || true
+fi
+if command -v php >/dev/null 2>&1; then
+    out=$(php "$clients/seed.php")
+    check "PHP client (seed)" "[status] => ALREADY_ATT|[idcard] => 110101199001011114|[att] => 北京市 东城区 " \
+        "$(echo "$out" | grep -E '\[(status|idcard|att)\]' | sed 's/^ *//' | paste -sd'|')"
+    out=$(CNID_IDCARD=110101199001011112 php "$clients/seed.php")
+    check "PHP client, wrong number" "[status] => WRONG_IDCARD" "$(echo "$out" | grep -o '\[status\] => [A-Z_]*')"
+else
+    echo "serve: PHP client skipped (no php)"
+fi
+check "Python client (seed)" "{'status': 'ALREADY_ATT', 'idcard': '110101199001011114', 'par': '110101', 'born': '1990年01月01日', 'sex': '男', 'att': '北京市 东城区 ', 'postno': '100000', 'areano': '010', 'style_simcall': '中国,北京', 'style_citynm': '中华人民共和国,北京市'}" \
+    "$(python3 "$clients/seed.py")"
+if command -v java >/dev/null 2>&1; then
+    check "Java client (seed)" "$expected" "$(java "$clients/test.java")"
+else
+    echo "serve: Java client skipped (no java)"
+fi
+if command -v node >/dev/null 2>&1 && node -e 'process.exit(typeof fetch === "function" ? 0 : 1)'; then
+    check "browser JSONP and fetch (node)" \
+        "jsonp application/javascript; charset=utf-8 1 ALREADY_ATT 110101199001011114|fetch * 1 ALREADY_ATT 北京市 东城区 " \
+        "$(node "$clients/jsonp.mjs" | paste -sd'|')"
+else
+    echo "serve: node client skipped (no node with fetch)"
+fi
 
 kill -TERM "$pid"
 code=0
