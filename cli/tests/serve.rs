@@ -693,3 +693,27 @@ fn bad_flags_are_refused_with_a_clear_message() {
     assert_eq!(code, Some(1));
     assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
 }
+
+/// A client still sending a refused body reads the 413, and the server keeps draining for
+/// a moment instead of resetting the connection under it (on a slow network a reset can
+/// destroy the answer before it is read).
+#[test]
+fn a_refused_upload_reads_its_413_and_is_not_reset() {
+    let server = Serve::start(&["--quiet"]);
+    let mut s = connect(&server.addr);
+    s.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n")
+        .unwrap();
+    let chunk = vec![b'a'; 64 * 1024];
+    s.write_all(&chunk).unwrap();
+    // The answer, then the server's end of writing.
+    let all = read_to_close(&mut s);
+    let (r, _) = parse_response(&all).expect("the 413 answer");
+    assert_eq!(r.code, 413);
+    assert_eq!(assert_client_shape(&r.body)["msgid"], "413");
+    // The client goes on sending its body for a while: no reset.
+    for i in 0..10 {
+        std::thread::sleep(Duration::from_millis(20));
+        s.write_all(&chunk)
+            .unwrap_or_else(|e| panic!("write {i} after the 413: {e}"));
+    }
+}

@@ -20,6 +20,9 @@ use super::request::{self, BodyKind, Framing, Head, Method, Reject};
 use super::response::{self, Reply, JSON, PROMETHEUS, TEXT};
 use super::Server;
 
+/// How long a refused connection keeps reading what the client still sends.
+const LINGER: Duration = Duration::from_secs(2);
+
 /// A connection's first buffer: most requests are a few hundred bytes. It grows to the
 /// head's cap (or a body's length) when a request needs it, and shrinks back after.
 const INITIAL_BUF: usize = 4096;
@@ -266,9 +269,7 @@ impl Conn<'_> {
             },
         );
         let _ = self.stream.write_all(&self.out);
-        // Let the answer reach the client before the unread rest of its request resets the
-        // connection.
-        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+        self.linger();
         self.server
             .metrics
             .request(code, Outcome::Error, Duration::ZERO);
@@ -284,6 +285,26 @@ impl Conn<'_> {
             });
         }
         false
+    }
+
+    /// Closes after a refusal so that the answer is read: the unread rest of a request
+    /// (a body still being sent) would otherwise make the kernel reset the connection, and
+    /// the client see "connection reset" instead of the 413. Reads and drops what comes for
+    /// at most 2 s and 1 MiB.
+    fn linger(&mut self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+        let until = Instant::now() + LINGER;
+        let mut drained = 0;
+        let mut scratch = [0u8; 4096];
+        while drained < 1 << 20 && Instant::now() < until {
+            match self.stream.read(&mut scratch) {
+                Ok(0) => break,
+                Ok(n) => drained += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(_) => break,
+            }
+        }
     }
 
     /// Routes the request and writes the response into `self.out`: the HTTP code, what
