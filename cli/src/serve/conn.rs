@@ -351,7 +351,9 @@ impl Conn<'_> {
                     }
                     _ => false,
                 };
-                idcard = params.idcard.as_deref().map(str::to_owned);
+                if self.server.log.is_some() {
+                    idcard = params.idcard.as_deref().map(str::to_owned);
+                }
                 if bad_json {
                     let ct = response::envelope(
                         &mut self.body,
