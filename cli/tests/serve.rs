@@ -486,21 +486,22 @@ fn a_slow_client_is_cut_at_its_deadline_and_holds_no_one_else() {
 #[test]
 fn connections_over_the_cap_get_503_with_the_envelope() {
     let server = Serve::start(&["--quiet", "--threads", "2"]);
+    // Two connections in the middle of a request: busy, not idle.
     let mut held: Vec<_> = (0..2).map(|_| connect(&server.addr)).collect();
     for s in &mut held {
-        let r = exchange(
-            s,
-            format!("GET {SEED_QUERY} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
-        );
-        assert_eq!(r.code, 200);
+        s.write_all(b"GET /?app=idcard.get").unwrap();
     }
+    std::thread::sleep(Duration::from_millis(100));
+    let t = Instant::now();
     let r = raw(
         &server.addr,
         format!("GET {SEED_QUERY} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
     );
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].code, 503);
+    assert_eq!(r[0].header("retry-after"), Some("1"));
     assert_eq!(assert_client_shape(&r[0].body)["msgid"], "503");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     drop(held);
     // Once they are gone, new connections are served again.
     let t = Instant::now();
@@ -514,6 +515,29 @@ fn connections_over_the_cap_get_503_with_the_envelope() {
         }
         assert!(t.elapsed() < Duration::from_secs(5));
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Idle keep-alive connections (a client's pool) do not lock out a new client at the cap:
+/// they are closed to make room.
+#[test]
+fn idle_keep_alive_connections_make_room_at_the_cap() {
+    let server = Serve::start(&["--quiet", "--threads", "2", "--idle-timeout", "60"]);
+    let request = format!("GET {SEED_QUERY} HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut pool: Vec<_> = (0..2).map(|_| connect(&server.addr)).collect();
+    for s in &mut pool {
+        assert_eq!(exchange(s, request.as_bytes()).code, 200);
+    }
+    let t = Instant::now();
+    let r = raw(
+        &server.addr,
+        format!("GET {SEED_QUERY} HTTP/1.1\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
+    assert_eq!((r[0].code, r[0].body.as_str()), (200, SEED_ANSWER));
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    // The pooled connections were closed without an answer (clients retry on a new one).
+    for s in &mut pool {
+        assert!(read_to_close(s).is_empty());
     }
 }
 

@@ -86,7 +86,10 @@ impl Conn<'_> {
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    if idle && self.server.shutdown.load(Relaxed) {
+                    if idle
+                        && (self.server.shutdown.load(Relaxed)
+                            || self.server.pressure.load(Relaxed))
+                    {
                         return Filled::Closed;
                     }
                     if Instant::now() >= deadline {
@@ -106,8 +109,10 @@ impl Conn<'_> {
         // Parse again only when a line was completed (or could be too long): a client that
         // trickles a byte at a time costs a scan per line, not per byte.
         let mut fresh = 0..self.filled;
+        let mut idle = Idle::mark(self.server, self.filled == 0);
         let head = loop {
             if self.filled > 0 {
+                idle.clear();
                 started.get_or_insert_with(Instant::now);
                 if self.buf[fresh.clone()].contains(&b'\n') || self.filled > limits.max_line {
                     match request::parse_head(&self.buf[..self.filled], limits) {
@@ -417,6 +422,37 @@ impl Conn<'_> {
             },
         );
         (code, outcome, idcard)
+    }
+}
+
+/// Counts a connection as idle (between requests, nothing read) while it is, so that the
+/// accept loop knows whether asking idle connections to close can make room.
+struct Idle<'s> {
+    server: &'s Server,
+    marked: bool,
+}
+
+impl<'s> Idle<'s> {
+    fn mark(server: &'s Server, idle: bool) -> Idle<'s> {
+        if idle {
+            server.idle.fetch_add(1, Relaxed);
+        }
+        Idle {
+            server,
+            marked: idle,
+        }
+    }
+
+    fn clear(&mut self) {
+        if std::mem::take(&mut self.marked) {
+            self.server.idle.fetch_sub(1, Relaxed);
+        }
+    }
+}
+
+impl Drop for Idle<'_> {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 

@@ -71,7 +71,11 @@ pub struct Server {
     metrics: metrics::Metrics,
     log: Option<Arc<log::Log>>,
     shutdown: AtomicBool,
+    /// All connections are taken and one more waits: idle keep-alive connections close.
+    pressure: AtomicBool,
     open: AtomicUsize,
+    /// Connections waiting for their next request with nothing read.
+    idle: AtomicUsize,
 }
 
 /// Counts a connection as open until its thread ends, however it ends.
@@ -134,7 +138,9 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         metrics: metrics::Metrics::default(),
         log: (!args.quiet).then(log::Log::start),
         shutdown: AtomicBool::new(false),
+        pressure: AtomicBool::new(false),
         open: AtomicUsize::new(0),
+        idle: AtomicUsize::new(0),
     });
     watch_signals(&server, local)?;
     {
@@ -185,7 +191,7 @@ fn accept(listener: &TcpListener, server: &Arc<Server>) {
             Err(_) => continue,
         };
         server.metrics.connection();
-        if server.open.load(Relaxed) >= server.limits.max_connections {
+        if server.open.load(Relaxed) >= server.limits.max_connections && !make_room(server) {
             server.metrics.rejected();
             turn_away(stream, server);
             continue;
@@ -214,6 +220,24 @@ fn stack_size(engine: &crate::Engine) -> usize {
         #[cfg(feature = "remote")]
         crate::Engine::Remote(..) => 2 * 1024 * 1024,
     }
+}
+
+/// At the cap, asks idle keep-alive connections to close (they notice within a poll) and
+/// waits a little for a slot: clients' idle pools must not lock out a new client.
+/// `false` when every connection is busy with a request.
+fn make_room(server: &Server) -> bool {
+    if server.idle.load(Relaxed) == 0 {
+        return false;
+    }
+    server.pressure.store(true, Relaxed);
+    let since = Instant::now();
+    while server.open.load(Relaxed) >= server.limits.max_connections
+        && since.elapsed() < conn::POLL + Duration::from_millis(100)
+    {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    server.pressure.store(false, Relaxed);
+    server.open.load(Relaxed) < server.limits.max_connections
 }
 
 /// 503 with the envelope for a connection over the cap.
