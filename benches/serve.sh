@@ -53,7 +53,10 @@ addr=${base#http://}; addr=${addr%/}
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 rss_start=$(rss)
 
-wrk -t1 -c"$conns" -d2s -s "$tmp/mix.lua" "$base" >/dev/null # warm-up
+# Warm-up with as many connections open at once as the flood will have (its workers and
+# its slow clients): thread stacks and allocator arenas grow with the most connections open
+# at once, not with requests, so the comparison after the flood shows leaks, not a peak.
+wrk -t1 -c"$((2 * conns))" -d2s -s "$tmp/mix.lua" "$base" >/dev/null
 rss_warm=$(rss)
 echo "== load: wrk -t1 -c$conns -d${secs}s, keep-alive, mixed numbers, request log on (to a file)"
 wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$tmp/mix.lua" "$base" | tee "$tmp/wrk"

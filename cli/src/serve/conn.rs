@@ -300,9 +300,9 @@ impl Conn<'_> {
         let _ = self.stream.shutdown(std::net::Shutdown::Write);
         let until = Instant::now() + LINGER;
         let mut drained = 0;
-        let mut scratch = [0u8; 4096];
+        // Into the connection's own buffer: its contents are no longer needed.
         while drained < 1 << 20 && Instant::now() < until {
-            match self.stream.read(&mut scratch) {
+            match self.stream.read(&mut self.buf) {
                 Ok(0) => break,
                 Ok(n) => drained += n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
