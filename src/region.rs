@@ -123,10 +123,12 @@ pub struct RegionFields {
 
 #[derive(Clone)]
 enum Repr {
+    #[cfg_attr(not(feature = "wire-fragments"), allow(dead_code))]
     Table(&'static Record),
     /// A table record with its `att` built at lookup: builds without the `wire-fragments`
     /// feature (the web package) leave the 7,000 `att` strings out of the table. One thin
     /// pointer, so that `Region` stays two words for the hot path.
+    #[cfg_attr(feature = "wire-fragments", allow(dead_code))]
     Built(Arc<(&'static Record, String)>),
     Remote(u32, Arc<RegionFields>, Source),
 }
@@ -186,13 +188,18 @@ impl Region {
         table::TABLE.get(&code).map(Region::table)
     }
 
-    /// The region of a table record. Without `wire-fragments` the table holds no `att`
-    /// text: it is put together here from the latest name span, as build.rs does.
-    #[inline]
+    /// The region of a table record.
+    #[cfg(feature = "wire-fragments")]
+    #[inline(always)]
     fn table(record: &'static Record) -> Region {
-        if cfg!(feature = "wire-fragments") {
-            return Region(Repr::Table(record));
-        }
+        Region(Repr::Table(record))
+    }
+
+    /// The region of a table record. Without `wire-fragments` the table holds no `att`
+    /// text: it is put together here from the latest name span, as build.rs does. (A
+    /// separate body, not an `if cfg!`: the hot path's lookup must stay small to inline.)
+    #[cfg(not(feature = "wire-fragments"))]
+    fn table(record: &'static Record) -> Region {
         let att = match record.names.last() {
             Some(span) => join_att(span.province, span.prefecture, span.name),
             None => String::new(),
