@@ -32,13 +32,13 @@ fn parse_callback(s: &str) -> Result<Callback, String> {
 
 pub fn run(args: &Args) -> io::Result<ExitCode> {
     if args.callback.is_some() && args.format != WireFormat::Json {
-        eprintln!("cnid: --callback needs --format json");
+        crate::say!("cnid: --callback needs --format json");
         return Ok(ExitCode::from(2));
     }
     let engine = match crate::Engine::new(&args.remote, args.today) {
         Ok(e) => e,
         Err(msg) => {
-            eprintln!("cnid: {msg}");
+            crate::say!("cnid: {msg}");
             return Ok(ExitCode::from(2));
         }
     };

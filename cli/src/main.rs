@@ -7,6 +7,16 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `eprintln!` that never panics: a closed or broken stderr (`2>&1 | head -1`) must not
+/// stop a run.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod batch;
 mod generate;
 mod lookup;
@@ -153,7 +163,7 @@ impl Engine {
                     let kind = format!("{:?}", std::mem::discriminant(&e));
                     if let Ok(mut seen) = warned.lock() {
                         if !seen.contains(&kind) {
-                            eprintln!("cnid: web api: {e}");
+                            say!("cnid: web api: {e}");
                             seen.push(kind);
                         }
                     }
@@ -168,7 +178,7 @@ impl Engine {
         #[cfg(feature = "remote")]
         if let Engine::Remote(r, _) = self {
             if let Err(e) = r.save_cache() {
-                eprintln!("cnid: {e}");
+                say!("cnid: {e}");
             }
             let s = r.stats();
             let held = if s.deferred > 0 {
@@ -176,9 +186,11 @@ impl Engine {
             } else {
                 String::new()
             };
-            eprintln!(
+            say!(
                 "cnid: web api: {} request(s), {} failure(s), {} cache hit(s){held}",
-                s.requests, s.failures, s.cache_hits
+                s.requests,
+                s.failures,
+                s.cache_hits
             );
         }
     }
@@ -197,7 +209,7 @@ fn main() -> ExitCode {
         // The reader went away (`| head`): nothing more is wanted, which is no failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("cnid: {e}");
+            say!("cnid: {e}");
             ExitCode::from(1)
         }
     }

@@ -37,7 +37,7 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
                     failed = true;
                     // Never the whole number: it is personal data.
                     let masked = cnid::mask(input.trim());
-                    eprintln!("ERROR argument {}: {masked}: {e}", i + 1);
+                    crate::say!("ERROR argument {}: {masked}: {e}", i + 1);
                 }
             }
             out.write_all(b"\n")?;
