@@ -2,6 +2,8 @@
 //! with the web API's fields appended (CSV) or as one web-API answer (JSON lines).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use cnid::wire::{self, Fields};
 use cnid::Status;
@@ -171,33 +173,52 @@ fn push_region_fields(out: &mut Vec<u8>, fields: &Fields<'_>, d: u8) {
 
 /// Each worker's cache of the region columns of table regions, already quoted: a region
 /// recurs on many rows, and quoting its five fields was a quarter of the CSV time.
-/// Direct-mapped by code; a collision just rebuilds the slot.
 /// With GB18030 output the columns are kept encoded, so that encoding, too, is done once
 /// per region rather than once per row.
 struct TailCache {
-    slots: Vec<(u32, Vec<u8>)>,
+    /// Keyed by region code; the table holds a few thousand codes, all kept.
+    regions: HashMap<u32, Vec<u8>, BuildHasherDefault<CodeHasher>>,
     encoding: Encoding,
+}
+
+/// A region code is its own good hash once spread by one multiplication.
+#[derive(Default)]
+struct CodeHasher(u64);
+
+impl Hasher for CodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 impl TailCache {
     fn new(encoding: Encoding) -> TailCache {
         TailCache {
-            slots: vec![(u32::MAX, Vec::new()); 4096],
+            regions: HashMap::default(),
             encoding,
         }
     }
 
     fn get(&mut self, code: u32, fields: &Fields<'_>, d: u8) -> &[u8] {
-        let slot = &mut self.slots[(code as usize) % 4096];
-        if slot.0 != code {
-            slot.0 = code;
-            slot.1.clear();
-            push_region_fields(&mut slot.1, fields, d);
-            if self.encoding == Encoding::Gb18030 {
-                encode_tail(&mut slot.1, 0);
+        let encoding = self.encoding;
+        self.regions.entry(code).or_insert_with(|| {
+            let mut tail = Vec::new();
+            push_region_fields(&mut tail, fields, d);
+            if encoding == Encoding::Gb18030 {
+                encode_tail(&mut tail, 0);
             }
-        }
-        &slot.1
+            tail
+        })
     }
 }
 
@@ -436,6 +457,7 @@ pub struct Worker {
     splitter: rows::Splitter,
     fields: rows::Fields,
     json: String,
+    spans: Vec<(usize, usize)>,
 }
 
 /// What is known of one row before it is answered.
@@ -460,6 +482,7 @@ impl Job {
             splitter: rows::Splitter::new(self.layout.mode),
             fields: rows::Fields::new(d),
             json: String::with_capacity(512),
+            spans: Vec::new(),
         }
     }
 
@@ -503,10 +526,11 @@ impl Job {
                 lines = l;
             }
             ChunkKind::Rows { last, cut_off } => {
-                let mut spans = Vec::new();
+                let mut spans = std::mem::take(&mut w.spans);
+                spans.clear();
                 w.splitter.each_row(bytes, |s, e| spans.push((s, e)));
                 let n = spans.len();
-                for (i, (s, e)) in spans.into_iter().enumerate() {
+                for (i, &(s, e)) in spans.iter().enumerate() {
                     let raw = &bytes[s..e];
                     let (text, crlf) = rows::strip_break(raw);
                     let mut row = Row {
@@ -525,8 +549,13 @@ impl Job {
                     let check_open = last && i + 1 == n;
                     self.row_checked(w, &mut row, check_open, &mut out, &mut counts, &mut notes);
                     row_ends.push(out.len() as u32);
-                    lines += memchr::memchr_iter(b'\n', raw).count() as u64;
+                    // Line breaks inside a row are only in quoted fields.
+                    lines += u64::from(raw.last() == Some(&b'\n'));
+                    if self.layout.mode != Mode::Lines && text.contains(&b'"') {
+                        lines += memchr::memchr_iter(b'\n', text).count() as u64;
+                    }
                 }
+                w.spans = spans;
             }
         }
         Done {
@@ -698,14 +727,17 @@ impl Job {
                 // re-encoded (the cached region columns come encoded).
                 let gb18030 = self.encoding == Encoding::Gb18030;
                 let mut start = out.len();
+                // Status, code prefix, date and sex come from the parsed number (digits,
+                // 年月日, 男/女): never a delimiter, quote or line break to quote.
                 for value in [
                     fields.status().as_str().as_bytes(),
                     fields.par().as_bytes(),
                     fields.born().as_bytes(),
                     fields.sex().as_bytes(),
                 ] {
+                    debug_assert!(!needs_quotes(value, d));
                     out.push(d);
-                    push_csv_field(out, value, d);
+                    out.extend_from_slice(value);
                 }
                 match resolution
                     .region()
