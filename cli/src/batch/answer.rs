@@ -547,7 +547,15 @@ impl Job {
                     }
                     // Only the last row of the input can end inside quotes.
                     let check_open = last && i + 1 == n;
-                    self.row_checked(w, &mut row, check_open, &mut out, &mut counts, &mut notes);
+                    self.row_checked(
+                        w,
+                        &mut row,
+                        raw,
+                        check_open,
+                        &mut out,
+                        &mut counts,
+                        &mut notes,
+                    );
                     row_ends.push(out.len() as u32);
                     // Line breaks inside a row are only in quoted fields.
                     lines += u64::from(raw.last() == Some(&b'\n'));
@@ -569,21 +577,25 @@ impl Job {
         }
     }
 
-    fn row_checked(
+    /// The last row of the input may end inside quotes: then its line break is data, as
+    /// Python's `csv` reads it, and the echo closes the quote.
+    #[allow(clippy::too_many_arguments)]
+    fn row_checked<'a>(
         &self,
         w: &mut Worker,
-        row: &mut Row<'_>,
+        row: &mut Row<'a>,
+        raw: &'a [u8],
         check_open: bool,
         out: &mut Vec<u8>,
         counts: &mut Counts,
         notes: &mut Vec<(u64, String)>,
     ) {
-        if check_open {
-            if let Mode::Csv(_) = self.layout.mode {
-                if row.text.contains(&b'"') {
-                    w.fields.read(row.text);
-                    row.open_quote = w.fields.open_quote;
-                }
+        if check_open && matches!(self.layout.mode, Mode::Csv(_)) && row.text.contains(&b'"') {
+            w.fields.read(row.text);
+            if w.fields.open_quote {
+                row.open_quote = true;
+                row.text = raw;
+                row.crlf = false;
             }
         }
         self.row(w, row, out, counts, notes);
