@@ -1,13 +1,15 @@
 //! `cnid upgrade`: the 18-digit form of first-generation 15-digit numbers.
 //!
 //! Line N of stdout answers argument N: the 18-digit form, or an empty line when the
-//! argument is not a valid number (the reason goes to stderr, with the number masked).
+//! argument is not a valid number (the reason goes to stderr, with the number masked and
+//! without any of its hidden digits). Exit status like grep's: 0 when every number was
+//! upgraded, 1 when some were not, 2 on a usage error.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use cnid::IdNumber;
+use cnid::{IdNumber, ParseError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -37,7 +39,7 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
                     failed = true;
                     // Never the whole number: it is personal data.
                     let masked = cnid::mask(input.trim());
-                    crate::say!("ERROR argument {}: {masked}: {e}", i + 1);
+                    crate::say!("ERROR argument {}: {masked}: {}", i + 1, private_reason(&e));
                 }
             }
             out.write_all(b"\n")?;
@@ -54,4 +56,19 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Why a number is invalid, saying nothing the mask hides: no birth date, no expected check
+/// character, no character from the middle of the number.
+fn private_reason(e: &ParseError) -> String {
+    match e {
+        ParseError::Character { position, .. } => {
+            format!("invalid character at position {position}")
+        }
+        ParseError::CheckCharacter { .. } => "invalid check character".to_owned(),
+        ParseError::Date { .. } => "no such birth date".to_owned(),
+        // The length, the province (the first two digits, shown by the mask), a date out
+        // of range: nothing hidden.
+        other => other.to_string(),
+    }
 }

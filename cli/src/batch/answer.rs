@@ -639,8 +639,6 @@ impl Job {
         if problem.is_none() {
             if line.is_empty() {
                 problem = Some("empty line".to_owned());
-            } else if row.open_quote {
-                problem = Some("a quote opened in this row is never closed".to_owned());
             } else if width != self.layout.width {
                 problem = Some(format!(
                     "{width} field(s) where the header has {}",
@@ -689,6 +687,17 @@ impl Job {
             Status::NotAtt => counts.not_att += 1,
             Status::WrongIdcard => counts.wrong += 1,
             Status::WaitProcess => counts.wait += 1,
+        }
+        // The input ended inside quotes: the fields are read as Python's csv reads them
+        // (the rest of the input is the last field), and the user is told.
+        if row.open_quote {
+            counts.problems += 1;
+            if counts.problems <= MAX_REPORTED {
+                notes.push((
+                    row.line,
+                    "a quote opened in this row is never closed: the input ends inside it".into(),
+                ));
+            }
         }
         if let Some(p) = &problem {
             counts.problems += 1;
