@@ -7,7 +7,9 @@
 //! `NOT_ATT`, `WRONG_IDCARD` and `WAIT_PROCESS` (which, as in the API's documentation, has
 //! no `idcard`).
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use core::fmt;
 
 use crate::resolve::{Resolution, Status};
 
@@ -46,7 +48,7 @@ impl Born {
     /// [`Born::as_bytes`] or [`Born::push_to`].
     #[must_use]
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(self.as_bytes()).expect("built from UTF-8")
+        core::str::from_utf8(self.as_bytes()).expect("built from UTF-8")
     }
 
     /// The text as UTF-8 bytes, empty when there is no birth date. Free.
@@ -274,7 +276,7 @@ fn needs_json_escape(bytes: &[u8]) -> bool {
 
 /// Appends `s` as a JSON string literal. Non-ASCII text is written as UTF-8, as the web
 /// API does; U+2028/U+2029 are escaped so the output is also safe inside JSONP.
-pub fn push_json_str(out: &mut String, s: &str) {
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     if !needs_json_escape(bytes) {
@@ -303,7 +305,7 @@ pub fn push_json_str(out: &mut String, s: &str) {
         out.push_str(&s[start..i]);
         if esc.is_empty() {
             let c = s[i..].chars().next().expect("a character starts here");
-            use fmt::Write as _;
+            use core::fmt::Write as _;
             let _ = write!(out, "\\u{:04x}", c as u32);
             start = i + c.len_utf8();
         } else {
@@ -316,7 +318,7 @@ pub fn push_json_str(out: &mut String, s: &str) {
 }
 
 /// Appends `s` with XML's special characters escaped.
-pub fn push_xml_text(out: &mut String, s: &str) {
+pub(crate) fn push_xml_text(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '<' => out.push_str("&lt;"),
@@ -510,6 +512,75 @@ pub fn write_jsonp(out: &mut String, callback: &Callback, fields: &Fields<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{IdNumber, Region, Resolver, Source};
+    use chrono::NaiveDate;
+
+    fn number() -> IdNumber {
+        IdNumber::parse_as_of("110101199001011114", NaiveDate::MAX).unwrap()
+    }
+
+    /// Table regions are written from fragments precomputed by build.rs; a region carried as
+    /// plain fields (as the remote fallback does) is written field by field. Both must give
+    /// the same bytes, in JSON and XML, for every code of the table.
+    #[test]
+    fn precomputed_fragments_match_field_by_field_writing() {
+        let number = number();
+        let mut a = String::new();
+        let mut b = String::new();
+        for region in Region::all() {
+            let copy = Region::from_fields(region.code(), region.to_fields(), Source::Remote);
+            let table = Resolution::already_att(number, region);
+            let plain = Resolution::already_att(number, copy);
+            for format in [Format::Json, Format::Xml] {
+                a.clear();
+                b.clear();
+                write(&mut a, format, &Fields::new(&table, "x"));
+                write(&mut b, format, &Fields::new(&plain, "x"));
+                assert_eq!(a, b);
+            }
+        }
+        assert!(a.contains("<att>"));
+    }
+
+    /// The hand-written JSON and XML writers put exactly `Fields::pairs()` in its order, for
+    /// every status (WAIT_PROCESS without `idcard`) and for input that needs escaping.
+    #[test]
+    fn writers_follow_the_pairs() {
+        let resolver = Resolver::as_of(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let answers = [
+            (resolver.resolve("110101199001011114"), "110101199001011114"),
+            (resolver.resolve("119999199001011111"), "119999199001011111"),
+            (resolver.resolve("<\"bad\">\\"), "<\"bad\">\\"),
+            (
+                Resolution::wait_process(Some(number())),
+                "110101199001011114",
+            ),
+        ];
+        for (r, input) in &answers {
+            let fields = Fields::new(r, input);
+            let mut json = String::from("{\"success\":\"1\",\"result\":{");
+            let mut xml = String::from(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success><result>",
+            );
+            for (i, (k, v)) in fields.pairs().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                json.push_str(&format!("\"{k}\":"));
+                push_json_str(&mut json, v);
+                xml.push_str(&format!("<{k}>"));
+                push_xml_text(&mut xml, v);
+                xml.push_str(&format!("</{k}>"));
+            }
+            json.push_str("}}");
+            xml.push_str("</result></root>");
+            let (mut j, mut x) = (String::new(), String::new());
+            write_json(&mut j, &fields);
+            write_xml(&mut x, &fields);
+            assert_eq!(j, json, "{input}");
+            assert_eq!(x, xml, "{input}");
+        }
+    }
 
     #[test]
     fn born_push_to_writes_as_str() {

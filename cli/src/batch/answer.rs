@@ -680,7 +680,7 @@ impl Job {
         // be trusted to be where the header says.
         let resolution = match (text, &problem) {
             (Some(t), None) => self.engine.resolve(t),
-            _ => cnid::Resolution::from_parts(Status::WrongIdcard, None, None, None),
+            _ => cnid::Resolution::wrong_idcard(cnid::ParseError::Empty),
         };
         match resolution.status() {
             Status::AlreadyAtt => counts.already_att += 1,
