@@ -58,7 +58,7 @@ pub enum Encoding {
 impl Encoding {
     /// `bytes` as text: borrowed when they are ASCII; `None` when they are not valid in
     /// this encoding.
-    fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
+    pub(super) fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
         match self {
             Encoding::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
             Encoding::Gb18030 => {
@@ -140,7 +140,7 @@ fn needs_quotes(field: &[u8], delimiter: u8) -> bool {
 
 /// Appends `field` to a CSV row, quoting it when it holds the delimiter, a quote or a line
 /// break.
-fn push_csv_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8) {
+pub(super) fn push_csv_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8) {
     if !needs_quotes(field, delimiter) {
         out.extend_from_slice(field);
         return;

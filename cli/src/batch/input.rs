@@ -18,6 +18,8 @@ pub struct Input {
     pub size: Option<u64>,
     /// The file's identity, to refuse writing over it.
     pub id: Option<FileId>,
+    /// A workbook's sheet, given as UTF-8 CSV.
+    pub workbook: bool,
 }
 
 /// A file's device and inode: the same file under any name or link.
@@ -62,8 +64,9 @@ const GZIP: &[u8] = b"\x1f\x8b";
 const ZIP: &[u8] = b"PK\x03\x04";
 const OLE: &[u8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
 
-/// Opens `path` (`-`: standard input) and looks at its first bytes.
-pub fn open(path: &Path) -> Result<Input, Failure> {
+/// Opens `path` (`-`: standard input) and looks at its first bytes. A workbook is read
+/// whole and its sheet (`sheet`, or the first) given as CSV rows.
+pub fn open(path: &Path, sheet: Option<&str>) -> Result<Input, Failure> {
     let (mut raw, size, id, name): (Box<dyn Read + Send>, _, _, String) = if path.as_os_str() == "-"
     {
         #[cfg(unix)]
@@ -110,6 +113,23 @@ pub fn open(path: &Path) -> Result<Input, Failure> {
             compressed: Some(count),
             size: None,
             id,
+            workbook: false,
+        });
+    }
+    if head.starts_with(ZIP) || head.starts_with(OLE) {
+        let mut whole = whole;
+        let mut bytes = Vec::new();
+        whole
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure::Io(format!("cannot read {name}: {e}")))?;
+        let csv = super::workbook::sheet_as_csv(&bytes, sheet)
+            .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
+        return Ok(Input {
+            size: Some(csv.len() as u64),
+            reader: Box::new(io::Cursor::new(csv)),
+            compressed: None,
+            id,
+            workbook: true,
         });
     }
     if let Some(what) = refused(&head) {
@@ -120,16 +140,13 @@ pub fn open(path: &Path) -> Result<Input, Failure> {
         compressed: None,
         size,
         id,
+        workbook: false,
     })
 }
 
 /// What an input that cnid cannot read as text is, and what to do about it.
 fn refused(head: &[u8]) -> Option<&'static str> {
-    let what = if head.starts_with(ZIP) {
-        "a zip archive (an .xlsx workbook?), not text: save the sheet as CSV UTF-8"
-    } else if head.starts_with(OLE) {
-        "an OLE document (an .xls workbook?), not text: save the sheet as CSV UTF-8"
-    } else if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
+    let what = if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
         "UTF-16 text (Excel's \"Unicode text\"): save it as CSV UTF-8"
     } else if head.starts_with(b"BZh") {
         "bzip2-compressed: decompress it first (bzcat FILE | cnid batch)"

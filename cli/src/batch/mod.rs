@@ -12,6 +12,7 @@ mod input;
 mod output;
 mod progress;
 mod rows;
+mod workbook;
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Read};
@@ -45,10 +46,15 @@ pub enum OutFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input file, `-` for standard input; gzip is decompressed (known by its first bytes).
+    /// Input file, `-` for standard input: text, CSV/TSV, gzip, or an Excel workbook
+    /// (.xlsx, .xls; known by its first bytes, whatever the name).
     #[arg(long, short, value_name = "FILE", default_value = "-")]
     input: PathBuf,
-    /// Output file, `-` for standard output.
+    /// The workbook's sheet to read: a name or a 1-based position (default: the first).
+    #[arg(long, value_name = "NAME|N")]
+    sheet: Option<String>,
+    /// Output file, `-` for standard output. A name ending in .xlsx gets an Excel workbook,
+    /// every cell text (the ID column keeps its 18 digits).
     #[arg(long, short, value_name = "FILE", default_value = "-")]
     output: PathBuf,
     /// Output format.
@@ -189,10 +195,19 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     let started = Instant::now();
     let engine = crate::Engine::new(&args.remote, args.today).map_err(Failure::Usage)?;
     let max_row = usize::try_from(args.max_row_bytes).unwrap_or(usize::MAX);
-    let mut input = input::open(&args.input)?;
+    let mut input = input::open(&args.input, args.sheet.as_deref())?;
     let size = input.size;
-    // Before anything is written: the output must not be the input.
-    let mut output = output::Output::open(&args.output, input.id)?;
+    // A workbook's sheet comes as UTF-8 CSV.
+    let encoding = if input.workbook {
+        Encoding::Utf8
+    } else {
+        args.encoding
+    };
+    if output::is_xlsx(&args.output) && args.format != OutFormat::Csv {
+        return Err(Failure::Usage(
+            "an .xlsx output holds CSV rows: --format csv (the default)".into(),
+        ));
+    }
     let Start {
         mut buf,
         bom,
@@ -201,8 +216,16 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         first_end,
     } = first_row(&mut input, max_row)?;
     let decoded = buf.len() as u64 + if bom { 3 } else { 0 };
+    let xlsx = Some((
+        match mode {
+            rows::Mode::Csv(d) => d,
+            rows::Mode::Lines => b',',
+        },
+        encoding,
+    ));
     let Some(first_end) = first_end else {
         // Empty input: empty output.
+        let output = output::Output::open(&args.output, input.id, xlsx)?;
         return output.finish().map_err(Failure::Io);
     };
     let (first, _) = rows::strip_break(&buf[..first_end]);
@@ -214,14 +237,16 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
             mode,
             args.column.as_deref(),
             args.no_header,
-            args.encoding,
+            encoding,
         )
         .map_err(Failure::Usage)?
     };
+    // Before anything is written: the output must not be the input.
+    let mut output = output::Output::open(&args.output, input.id, xlsx)?;
     let csv = args.format == OutFormat::Csv;
     let mut header_lines = 0;
     let mut head = Vec::new();
-    if bom && csv {
+    if bom && csv && !output::is_xlsx(&args.output) {
         head.extend_from_slice(b"\xef\xbb\xbf");
     }
     if layout.header {
@@ -246,7 +271,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     let job = Arc::new(Job {
         layout,
         format: args.format,
-        encoding: args.encoding,
+        encoding,
         engine,
         max_row,
         pool: Mutex::new(Vec::new()),

@@ -23,6 +23,12 @@ enum Sink {
     },
     /// A device or pipe given by name (`/dev/null`, a FIFO): written in place.
     Direct(File),
+    /// `-o FILE.xlsx`: a workbook, saved beside FILE and renamed over it at the end.
+    Xlsx {
+        book: Box<super::workbook::XlsxSink>,
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
 }
 
 pub struct Output {
@@ -35,8 +41,13 @@ pub struct Output {
 }
 
 impl Output {
-    /// Opens `path` (`-`: standard output), refusing the input's own file (`input`).
-    pub fn open(path: &Path, input: Option<FileId>) -> Result<Output, Failure> {
+    /// Opens `path` (`-`: standard output), refusing the input's own file (`input`). A name
+    /// ending in `.xlsx` gets a workbook (`xlsx`: the CSV rows' delimiter and encoding).
+    pub fn open(
+        path: &Path,
+        input: Option<FileId>,
+        xlsx: Option<(u8, super::answer::Encoding)>,
+    ) -> Result<Output, Failure> {
         let same =
             |meta: &fs::Metadata| meta.is_file() && input.is_some() && FileId::of(meta) == input;
         if path.as_os_str() == "-" {
@@ -127,8 +138,16 @@ impl Output {
         let tmp = builder
             .tempfile_in(&dir)
             .map_err(|e| Failure::Io(format!("cannot create a file in {}: {e}", dir.display())))?;
+        let sink = match xlsx {
+            Some((d, encoding)) if is_xlsx(path) => Sink::Xlsx {
+                book: Box::new(super::workbook::XlsxSink::new(d, encoding)),
+                tmp,
+                path: target,
+            },
+            _ => Sink::Temp { tmp, path: target },
+        };
         Ok(Output {
-            sink: Sink::Temp { tmp, path: target },
+            sink,
             bytes: 0,
             rows: 0,
             name,
@@ -143,6 +162,11 @@ impl Output {
             Sink::Stdout { out, .. } => out,
             Sink::Temp { tmp, .. } => tmp.as_file_mut(),
             Sink::Direct(f) => f,
+            Sink::Xlsx { book, .. } => {
+                let (done, result) = book.write(data, row_ends);
+                self.rows += done as u64;
+                return result;
+            }
         };
         let mut done = 0;
         let result = loop {
@@ -181,6 +205,17 @@ impl Output {
             Sink::Direct(mut f) => f
                 .flush()
                 .map_err(|e| format!("cannot write {}: {e}", self.name)),
+            Sink::Xlsx {
+                book,
+                mut tmp,
+                path,
+            } => {
+                book.save(tmp.as_file_mut())
+                    .map_err(|e| format!("cannot write {}: {e}", self.name))?;
+                tmp.persist(&path)
+                    .map(drop)
+                    .map_err(|e| format!("cannot replace {}: {}", self.name, e.error))
+            }
             // No fsync: like `cp`, the file is left to the page cache; the rename is atomic.
             Sink::Temp { tmp, path } => tmp
                 .persist(&path)
@@ -193,7 +228,7 @@ impl Output {
     /// file behind standard output back to its last complete row. Says what was left.
     pub fn abandon(self) -> String {
         match self.sink {
-            Sink::Temp { .. } => format!("{} is left as it was", self.name),
+            Sink::Temp { .. } | Sink::Xlsx { .. } => format!("{} is left as it was", self.name),
             Sink::Stdout {
                 file: Some((f, start)),
                 ..
@@ -209,7 +244,7 @@ impl Output {
 
     /// Whether the rows written stay only once the run succeeds.
     pub fn is_staged(&self) -> bool {
-        matches!(self.sink, Sink::Temp { .. })
+        matches!(self.sink, Sink::Temp { .. } | Sink::Xlsx { .. })
     }
 
     /// Whether the output is a terminal (no progress line then: it would land in it).
@@ -217,4 +252,10 @@ impl Output {
         use std::io::IsTerminal;
         matches!(self.sink, Sink::Stdout { .. }) && io::stdout().is_terminal()
     }
+}
+
+/// Whether an output name asks for a workbook.
+pub fn is_xlsx(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
 }
