@@ -156,23 +156,10 @@ fn version_names_the_data() {
     );
 }
 
+mod common;
+
 fn cnid_stdin(args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cnid"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::cnid_with_stdin(args, stdin.as_bytes())
 }
 
 /// Numbers on standard input (out of `ps` and shell history): when none are given, or

@@ -19,10 +19,8 @@ enum Piece {
     Number(usize),
 }
 
-fn with_check(body: &str) -> String {
-    let b: &[u8; 17] = body.as_bytes().try_into().unwrap();
-    format!("{body}{}", cnid::check_character(b).unwrap())
-}
+mod common;
+use common::with_check;
 
 fn number(i: usize) -> String {
     let codes = ["110101", "512928", "440305"];

@@ -9,45 +9,19 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cnid"))
 }
 
+mod common;
+
 fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run cnid");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    common::cnid_with_stdin(args, stdin)
 }
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn with_check(body: &str) -> String {
-    let b: &[u8; 17] = body.as_bytes().try_into().unwrap();
-    format!("{body}{}", cnid::check_character(b).unwrap())
-}
-
 /// `n` synthetic valid numbers, deterministic.
 fn numbers(n: usize) -> Vec<String> {
-    let codes = ["110101", "512928", "440305", "420600"];
-    (0..n)
-        .map(|i| {
-            let code = codes[i % codes.len()];
-            let year = 1930 + (i * 7) % 90;
-            let month = 1 + (i * 5) % 12;
-            let day = 1 + (i * 3) % 28;
-            with_check(&format!("{code}{year:04}{month:02}{day:02}{:03}", i % 1000))
-        })
-        .collect()
+    common::numbers(&["110101", "512928", "440305", "420600"], n)
 }
 
 fn dir() -> PathBuf {

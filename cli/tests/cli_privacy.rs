@@ -2,13 +2,8 @@
 //! form (first six and last four characters), whatever the error. Finding: `cnid upgrade
 //! 320102880230123` printed the birth date after the mask, which gave the whole number.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-fn with_check(body: &str) -> String {
-    let b: &[u8; 17] = body.as_bytes().try_into().unwrap();
-    format!("{body}{}", cnid::check_character(b).unwrap())
-}
+mod common;
+use common::with_check;
 
 /// One synthetic input per kind of error, and the error it gives.
 fn inputs() -> Vec<String> {
@@ -36,15 +31,7 @@ fn inputs() -> Vec<String> {
 }
 
 fn run(args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cnid"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let o = child.wait_with_output().unwrap();
+    let o = common::cnid_with_stdin(args, stdin.as_bytes());
     String::from_utf8_lossy(&o.stderr)
         .lines()
         // The batch summary's counts and rates are figures of the run, not of a number.
