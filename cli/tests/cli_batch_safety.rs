@@ -411,3 +411,48 @@ fn crlf_rows_keep_their_line_breaks() {
     assert!(lines[3].starts_with(&ids[2]));
     assert!(out.ends_with('\n') && !out.ends_with("\r\n"));
 }
+
+/// The progress line goes to stderr only when stderr is a terminal and the output is not:
+/// never into the terminal the rows are printed on. Needs `script` (util-linux) for a
+/// terminal; says so and stops without it.
+#[test]
+fn the_progress_line_never_lands_in_the_outputs_terminal() {
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("skipped: no script(1) to make a terminal");
+        return;
+    }
+    let ids = numbers(200_000);
+    let input = dir().join("progress.txt");
+    std::fs::write(&input, ids.join("\n") + "\n").unwrap();
+    let out = dir().join("progress.csv");
+    let run_in_terminal = |cmd: String| {
+        let o = Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        text(&o.stdout)
+    };
+    let bin = env!("CARGO_BIN_EXE_cnid");
+    // Rows to the terminal: no progress line among them.
+    let shown = run_in_terminal(format!("{bin} batch -i {}", s(&input)));
+    assert!(shown.matches(",ALREADY_ATT,").count() >= 100_000);
+    assert!(
+        !shown.contains(" rows/s  "),
+        "a progress line in the output"
+    );
+    // Rows to a file, stderr a terminal: the progress line shows (the run lasts long enough
+    // for one in a debug build).
+    let shown = run_in_terminal(format!("{bin} batch -i {} -o {}", s(&input), s(&out)));
+    if !shown.contains(" rows/s  ") {
+        eprintln!("note: the run ended before the first progress line");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().lines().count(),
+        200_000
+    );
+}
