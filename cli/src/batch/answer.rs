@@ -437,6 +437,24 @@ pub struct Done {
     /// Line breaks in the chunk's input.
     pub lines: u64,
     pub in_bytes: u64,
+    /// The chunk could not be answered (a bug): the run must fail, not skip it.
+    pub lost: bool,
+}
+
+impl Done {
+    /// In place of a chunk whose answering panicked.
+    pub fn lost(seq: u64) -> Done {
+        Done {
+            seq,
+            out: Vec::new(),
+            row_ends: Vec::new(),
+            counts: Counts::default(),
+            notes: Vec::new(),
+            lines: 0,
+            in_bytes: 0,
+            lost: true,
+        }
+    }
 }
 
 /// What every worker shares.
@@ -574,6 +592,7 @@ impl Job {
             notes,
             lines,
             in_bytes: bytes.len() as u64,
+            lost: false,
         }
     }
 

@@ -314,7 +314,16 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
                     Err(_) => return,
                 };
                 let Ok(chunk) = chunk else { return };
-                if tx.send(job.process(&chunk, &mut worker)).is_err() {
+                // A bug answering one chunk must fail the run, never drop its rows or
+                // leave the writer waiting for it.
+                let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    job.process(&chunk, &mut worker)
+                }))
+                .unwrap_or_else(|_| {
+                    worker = job.worker();
+                    Done::lost(chunk.seq)
+                });
+                if tx.send(done).is_err() {
                     return;
                 }
             }
@@ -344,6 +353,13 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     for done in done_rx {
         waiting.insert(done.seq, done);
         while let Some(d) = waiting.remove(&next) {
+            if d.lost && write_error.is_none() {
+                write_error = Some(io::Error::other(format!(
+                    "internal error answering the rows from line {line_base} (a bug: please \
+                     report it)"
+                )));
+                meter.stop.store(true, Ordering::Relaxed);
+            }
             if write_error.is_none() {
                 let before = output.rows;
                 if let Err(e) = output.write(&d.out, &d.row_ends) {
@@ -384,6 +400,10 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         Some(e) if e.kind() == io::ErrorKind::BrokenPipe => {
             let _ = output.abandon();
             Ok(())
+        }
+        Some(e) if e.kind() == io::ErrorKind::Other => {
+            let left = output.abandon();
+            Err(format!("{e}; {left}"))
         }
         Some(e) => {
             let left = output.abandon();
