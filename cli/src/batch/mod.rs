@@ -195,6 +195,11 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     let started = Instant::now();
     let engine = crate::Engine::new(&args.remote, args.today).map_err(Failure::Usage)?;
     let max_row = usize::try_from(args.max_row_bytes).unwrap_or(usize::MAX);
+    if args.input.as_os_str() == "-" && io::stdin().is_terminal() {
+        return Err(Failure::Usage(
+            "give the rows with --input FILE, or pipe them in (cnid batch < FILE)".into(),
+        ));
+    }
     let mut input = input::open(&args.input, args.sheet.as_deref())?;
     let size = input.size;
     // A workbook's sheet comes as UTF-8 CSV.
