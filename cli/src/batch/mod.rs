@@ -69,8 +69,8 @@ pub struct Args {
     /// only column, or the one named like idcard / 身份证号.
     #[arg(long, value_name = "NAME|N")]
     column: Option<String>,
-    /// The first row is data, not a header. (Without this flag, CSV/TSV input has a header;
-    /// one-column input has one only if its first line holds no digit.)
+    /// The first row is data, not a header. (Without this flag the first row is a header
+    /// unless its ID column holds a number, in ASCII or full-width digits.)
     #[arg(long)]
     no_header: bool,
     /// The latest allowed birth date (default: today's date in China).
@@ -82,7 +82,8 @@ pub struct Args {
     /// says so, and memory stays bounded whatever the input.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(64..=1 << 30))]
     max_row_bytes: u64,
-    /// Worker threads (default: the number of cores).
+    /// Worker threads (default: the number of cores; at most 16 run, as many as chunks in
+    /// flight).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
 }
