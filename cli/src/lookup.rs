@@ -112,16 +112,18 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
             if std::mem::replace(&mut stdin_read, true) {
                 continue;
             }
-            let mut line = String::new();
+            let mut line = Vec::new();
             let mut input = io::stdin().lock();
             loop {
                 line.clear();
-                if input.read_line(&mut line)? == 0 {
+                if input.read_until(b'\n', &mut line)? == 0 {
                     break;
                 }
-                let id = line.strip_suffix('\n').unwrap_or(&line);
-                let id = id.strip_suffix('\r').unwrap_or(id);
-                answers.answer(id)?;
+                let id = line.strip_suffix(b"\n").unwrap_or(&line);
+                let id = id.strip_suffix(b"\r").unwrap_or(id);
+                // A line that is not UTF-8 is answered too (WRONG_IDCARD), so that answer N
+                // stays the answer to line N.
+                answers.answer(&String::from_utf8_lossy(id))?;
                 if interactive {
                     // Typed one at a time: answer each at once.
                     answers.out.flush()?;
@@ -133,10 +135,6 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     match result {
         // The reader went away (`| head`): nothing more is wanted.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
-        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-            crate::say!("cnid lookup: standard input is not UTF-8 text");
-            return Ok(ExitCode::from(2));
-        }
         Err(e) => return Err(e),
         Ok(()) => {}
     }

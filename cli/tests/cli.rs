@@ -188,6 +188,17 @@ fn lookup_reads_numbers_from_stdin() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[1].contains("110101199001011114"));
+    // A line that is not UTF-8 still gets its answer, in its place.
+    let o = common::cnid_with_stdin(
+        &["lookup", "--today", "2026-11-29"],
+        b"\xff\xfe\n110101199001011114\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].contains("WRONG_IDCARD"));
+    assert!(lines[1].contains("ALREADY_ATT"));
 }
 
 /// Exit status like grep: 0 when every number was found, 1 when some were not (wrong or
