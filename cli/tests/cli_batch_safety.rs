@@ -456,3 +456,15 @@ fn the_progress_line_never_lands_in_the_outputs_terminal() {
         200_000
     );
 }
+
+/// Line numbers on stderr count a lone `\r` (old Mac files) as a line break too.
+#[test]
+fn line_numbers_count_every_kind_of_line_break() {
+    let id = numbers(1)[0].clone();
+    let body = format!("idcard\r{id}\r\rbad\n{id}\r\n\r\n");
+    let o = run(&["batch", "--today", "2026-11-29"], body.as_bytes());
+    let err = text(&o.stderr);
+    assert!(err.contains("line 3: empty line"), "{err}");
+    assert!(err.contains("line 6: empty line"), "{err}");
+    assert_eq!(text(&o.stdout).lines().count(), 6);
+}

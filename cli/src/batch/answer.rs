@@ -575,8 +575,9 @@ impl Job {
                         &mut notes,
                     );
                     row_ends.push(out.len() as u32);
-                    // Line breaks inside a row are only in quoted fields.
-                    lines += u64::from(raw.last() == Some(&b'\n'));
+                    // The row's own line break (`\n`, `\r\n` or a lone `\r`: one line);
+                    // line breaks inside a row are only in quoted fields.
+                    lines += u64::from(matches!(raw.last(), Some(b'\n' | b'\r')));
                     if self.layout.mode != Mode::Lines && text.contains(&b'"') {
                         lines += memchr::memchr_iter(b'\n', text).count() as u64;
                     }
