@@ -1,11 +1,12 @@
 //! `cnid upgrade`: the 18-digit form of first-generation 15-digit numbers.
 //!
-//! Line N of stdout answers argument N: the 18-digit form, or an empty line when the
-//! argument is not a valid number (the reason goes to stderr, with the number masked and
-//! without any of its hidden digits). Exit status like grep's: 0 when every number was
-//! upgraded, 1 when some were not, 2 on a usage error.
+//! Line N of stdout answers number N (an argument, or a line of standard input when none
+//! is given or for `-`): the 18-digit form, or an empty line when it is not a valid number
+//! (the reason goes to stderr, with the number masked and without any of its hidden
+//! digits). Exit status like grep's: 0 when every number was upgraded, 1 when some were
+//! not, 2 on a usage error.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -16,33 +17,69 @@ pub struct Args {
     /// The latest allowed birth date (default: today's date in China).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::parse_date)]
     today: Option<NaiveDate>,
-    /// 15-digit numbers. A valid 18-character number is printed as it is (normalised:
-    /// upper-case X, ASCII digits). An invalid one prints an empty line and an ERROR
-    /// line on stderr; the exit status is then 1.
-    #[arg(value_name = "ID15", required = true)]
+    /// 15-digit numbers; none, or `-`: read them from standard input, one per line. A
+    /// valid 18-character number is printed as it is (normalised: upper-case X, ASCII
+    /// digits). An invalid one prints an empty line and an ERROR line on stderr; the exit
+    /// status is then 1.
+    #[arg(value_name = "ID15")]
     ids: Vec<String>,
 }
 
 pub fn run(args: &Args) -> io::Result<ExitCode> {
+    if args.ids.is_empty() && io::stdin().is_terminal() {
+        crate::say!(
+            "cnid upgrade: give 15-digit numbers as arguments, or pipe them on standard input \
+             one per line"
+        );
+        return Ok(ExitCode::from(2));
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failed = false;
-    let result = (|| -> io::Result<()> {
-        for (i, input) in args.ids.iter().enumerate() {
-            let parsed = match args.today {
-                Some(today) => IdNumber::parse_as_of(input, today),
-                None => IdNumber::parse(input),
-            };
-            match parsed {
-                Ok(id) => out.write_all(id.as_str().as_bytes())?,
-                Err(e) => {
-                    failed = true;
-                    // Never the whole number: it is personal data.
-                    let masked = cnid::mask(input.trim());
-                    crate::say!("ERROR argument {}: {masked}: {}", i + 1, private_reason(&e));
-                }
+    let mut n = 0usize;
+    let mut upgrade = |input: &str, out: &mut BufWriter<io::StdoutLock<'_>>| -> io::Result<()> {
+        n += 1;
+        let parsed = match args.today {
+            Some(today) => IdNumber::parse_as_of(input, today),
+            None => IdNumber::parse(input),
+        };
+        match parsed {
+            Ok(id) => out.write_all(id.as_str().as_bytes())?,
+            Err(e) => {
+                failed = true;
+                // Never the whole number: it is personal data.
+                let masked = cnid::mask(input.trim());
+                crate::say!("ERROR number {n}: {masked}: {}", private_reason(&e));
             }
-            out.write_all(b"\n")?;
+        }
+        out.write_all(b"\n")
+    };
+    let result = (|| -> io::Result<()> {
+        let dash = ["-".to_owned()];
+        let ids = if args.ids.is_empty() {
+            &dash[..]
+        } else {
+            &args.ids[..]
+        };
+        let mut stdin_read = false;
+        for id in ids {
+            if id != "-" {
+                upgrade(id, &mut out)?;
+                continue;
+            }
+            if std::mem::replace(&mut stdin_read, true) {
+                continue;
+            }
+            let mut line = Vec::new();
+            let mut input = io::stdin().lock();
+            while {
+                line.clear();
+                input.read_until(b'\n', &mut line)? > 0
+            } {
+                let id = line.strip_suffix(b"\n").unwrap_or(&line);
+                let id = id.strip_suffix(b"\r").unwrap_or(id);
+                upgrade(&String::from_utf8_lossy(id), &mut out)?;
+            }
         }
         out.flush()
     })();

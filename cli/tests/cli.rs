@@ -229,7 +229,12 @@ fn lookup_and_upgrade_exit_like_grep() {
         code(&["upgrade", "110101900101111", "110101901301111"]),
         Some(1)
     );
-    assert_eq!(code(&["upgrade"]), Some(2));
+    assert_eq!(code(&["upgrade", "--bogus"]), Some(2));
+    // upgrade reads standard input like lookup: line N answers line N.
+    let o = common::cnid_with_stdin(&["upgrade"], b"110101900101111\r\n110101901301111\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "110101199001011114\n\n");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ERROR number 2: 110101*****1111"));
 }
 
 /// Finding: `lookup --format xml` of an input with a line break printed a document over
