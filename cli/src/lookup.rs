@@ -98,38 +98,14 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         all_found: true,
     };
     let result = (|| -> io::Result<()> {
-        let mut stdin_read = false;
-        let ids: Vec<&str> = if args.ids.is_empty() {
-            vec!["-"]
-        } else {
-            args.ids.iter().map(String::as_str).collect()
-        };
-        for id in ids {
-            if id != "-" {
-                answers.answer(id)?;
-                continue;
+        each_number(&args.ids, |id, from_stdin| {
+            answers.answer(id)?;
+            if from_stdin && interactive {
+                // Typed one at a time: answer each at once.
+                answers.out.flush()?;
             }
-            if std::mem::replace(&mut stdin_read, true) {
-                continue;
-            }
-            let mut line = Vec::new();
-            let mut input = io::stdin().lock();
-            loop {
-                line.clear();
-                if input.read_until(b'\n', &mut line)? == 0 {
-                    break;
-                }
-                let id = line.strip_suffix(b"\n").unwrap_or(&line);
-                let id = id.strip_suffix(b"\r").unwrap_or(id);
-                // A line that is not UTF-8 is answered too (WRONG_IDCARD), so that answer N
-                // stays the answer to line N.
-                answers.answer(&String::from_utf8_lossy(id))?;
-                if interactive {
-                    // Typed one at a time: answer each at once.
-                    answers.out.flush()?;
-                }
-            }
-        }
+            Ok(())
+        })?;
         answers.out.flush()
     })();
     match result {
@@ -140,4 +116,36 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     }
     answers.engine.finish();
     Ok(ExitCode::from(if answers.all_found { 0 } else { 1 }))
+}
+
+/// Calls `f` on each number of `ids` in order; `-`, or no ids at all, stands for the lines
+/// of standard input (read once; a line that is not UTF-8 is passed on lossily, so that
+/// answer N stays the answer to line N). `f` is told whether the number came from stdin.
+pub fn each_number(
+    ids: &[String],
+    mut f: impl FnMut(&str, bool) -> io::Result<()>,
+) -> io::Result<()> {
+    let dash = ["-".to_owned()];
+    let ids = if ids.is_empty() { &dash[..] } else { ids };
+    let mut stdin_read = false;
+    for id in ids {
+        if id != "-" {
+            f(id, false)?;
+            continue;
+        }
+        if std::mem::replace(&mut stdin_read, true) {
+            continue;
+        }
+        let mut line = Vec::new();
+        let mut input = io::stdin().lock();
+        while {
+            line.clear();
+            input.read_until(b'\n', &mut line)? > 0
+        } {
+            let id = line.strip_suffix(b"\n").unwrap_or(&line);
+            let id = id.strip_suffix(b"\r").unwrap_or(id);
+            f(&String::from_utf8_lossy(id), true)?;
+        }
+    }
+    Ok(())
 }

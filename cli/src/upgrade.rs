@@ -6,7 +6,7 @@
 //! digits). Exit status like grep's: 0 when every number was upgraded, 1 when some were
 //! not, 2 on a usage error.
 
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -55,32 +55,7 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         out.write_all(b"\n")
     };
     let result = (|| -> io::Result<()> {
-        let dash = ["-".to_owned()];
-        let ids = if args.ids.is_empty() {
-            &dash[..]
-        } else {
-            &args.ids[..]
-        };
-        let mut stdin_read = false;
-        for id in ids {
-            if id != "-" {
-                upgrade(id, &mut out)?;
-                continue;
-            }
-            if std::mem::replace(&mut stdin_read, true) {
-                continue;
-            }
-            let mut line = Vec::new();
-            let mut input = io::stdin().lock();
-            while {
-                line.clear();
-                input.read_until(b'\n', &mut line)? > 0
-            } {
-                let id = line.strip_suffix(b"\n").unwrap_or(&line);
-                let id = id.strip_suffix(b"\r").unwrap_or(id);
-                upgrade(&String::from_utf8_lossy(id), &mut out)?;
-            }
-        }
+        crate::lookup::each_number(&args.ids, |id, _| upgrade(id, &mut out))?;
         out.flush()
     })();
     match result {
