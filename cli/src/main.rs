@@ -21,6 +21,8 @@ mod batch;
 mod generate;
 mod lookup;
 mod privacy;
+#[cfg(feature = "serve")]
+mod serve;
 mod upgrade;
 
 /// Resolve Chinese resident ID numbers (GB 11643-1999) offline: check character, birth
@@ -51,6 +53,9 @@ enum Command {
     },
     /// Print the man page (roff): `cnid man > cnid.1`.
     Man,
+    /// Answer the web API's idcard.get over HTTP on your own host: clients change the base URL.
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
 }
 
 /// Output format of an answer.
@@ -233,6 +238,8 @@ fn main() -> ExitCode {
         Command::Man => clap_mangen::Man::new(Cli::command())
             .render(&mut std::io::stdout())
             .map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,
