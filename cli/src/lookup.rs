@@ -52,14 +52,8 @@ impl<W: Write> Answers<'_, W> {
         let fields = Fields::new(&resolution, id);
         match (&self.args.callback, self.args.format.wire()) {
             (Some(cb), _) => wire::write_jsonp(&mut self.line, cb, &fields),
-            (None, Some(format)) => {
-                wire::write(&mut self.line, format, &fields);
-                // XML text may hold a line break (from the input echoed as idcard): as a
-                // character reference it means the same and the answer stays one line.
-                if self.line.contains(['\n', '\r']) {
-                    self.line = self.line.replace('\n', "&#10;").replace('\r', "&#13;");
-                }
-            }
+            // One line in every format: the writers escape line breaks themselves.
+            (None, Some(format)) => wire::write(&mut self.line, format, &fields),
             (None, None) => self.line.push_str(
                 &serde_json::to_string(&resolution).map_err(|e| io::Error::other(e.to_string()))?,
             ),

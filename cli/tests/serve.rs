@@ -206,6 +206,24 @@ fn xml_is_declared_rooted_success_first_result_last_without_whitespace() {
     );
 }
 
+/// A line break in the idcard a client sent (form-encoded as %0D%0A) comes back as a
+/// character reference: the XML body stays one line, as `cnid lookup` writes it.
+#[test]
+fn xml_escapes_line_breaks_in_the_echoed_idcard() {
+    let server = Serve::start(&["--quiet"]);
+    let (code, _, body) = get(
+        &server,
+        "/?app=idcard.get&idcard=1101%0D%0A01199001011114&format=xml",
+    );
+    assert_eq!(code, 200);
+    assert!(!body.contains(['\n', '\r']), "{body:?}");
+    assert!(
+        body.contains("<idcard>1101&#13;&#10;01199001011114</idcard>"),
+        "{body}"
+    );
+    assert!(body.contains("<status>WRONG_IDCARD</status>"), "{body}");
+}
+
 #[test]
 fn jsonp_with_a_safe_name_and_never_reflecting_another() {
     let server = Serve::start(&["--quiet"]);
