@@ -599,6 +599,29 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     assert!(std::net::TcpStream::connect(&server.addr).is_err());
 }
 
+/// `cnid serve 2>&1 | head -1`: once stderr is a broken pipe, the request log and the
+/// shutdown messages are lost, but the server keeps answering and SIGTERM still stops it
+/// with exit 0 (a panicking `eprintln!` killed the signal thread, so it never stopped).
+#[test]
+fn a_broken_stderr_loses_the_log_not_the_service() {
+    let mut server = Serve::start_with_broken_stderr(&[]);
+    for _ in 0..3 {
+        let (code, _, body) = get(&server, SEED_QUERY);
+        assert_eq!((code, body.as_str()), (200, SEED_ANSWER));
+        // Past the log's 100 ms flush: its write to stderr has failed by the next request.
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let mut s = connect(&server.addr);
+    let r = exchange(&mut s, b"GARBAGE\r\n\r\n");
+    assert_eq!(r.code, 400);
+    server.signal_term();
+    assert_eq!(
+        server.wait_for(Duration::from_secs(10)),
+        Some(Some(0)),
+        "cnid serve did not stop cleanly on SIGTERM with a broken stderr"
+    );
+}
+
 #[test]
 fn one_log_line_per_request_with_the_number_masked() {
     let mut server = Serve::start(&["--require-key", "k:secret-sign-123"]);

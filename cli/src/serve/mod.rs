@@ -106,12 +106,12 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     if let Some(path) = &args.require_keys_file {
         match read_keys(path) {
             Ok(more) if more.is_empty() => {
-                eprintln!("cnid: {} holds no APPKEY:SIGN line", path.display());
+                crate::say!("cnid: {} holds no APPKEY:SIGN line", path.display());
                 return Ok(ExitCode::from(2));
             }
             Ok(more) => keys.extend(more),
             Err(msg) => {
-                eprintln!("cnid: {msg}");
+                crate::say!("cnid: {msg}");
                 return Ok(ExitCode::from(2));
             }
         }
@@ -119,7 +119,7 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     let engine = match crate::Engine::new(&args.remote, None) {
         Ok(e) => e,
         Err(msg) => {
-            eprintln!("cnid: {msg}");
+            crate::say!("cnid: {msg}");
             return Ok(ExitCode::from(2));
         }
     };
@@ -165,9 +165,9 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     server.api.engine.finish();
     let left = server.open.load(Relaxed);
     if left > 0 {
-        eprintln!("cnid serve: stopped with {left} connection(s) still open");
+        crate::say!("cnid serve: stopped with {left} connection(s) still open");
     } else {
-        eprintln!("cnid serve: stopped");
+        crate::say!("cnid serve: stopped");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -286,7 +286,7 @@ fn watch_signals(server: &Arc<Server>, local: SocketAddr) -> io::Result<()> {
                     }
                     std::process::exit(130);
                 }
-                eprintln!("cnid serve: shutting down");
+                crate::say!("cnid serve: shutting down");
                 // Wake the accept loop with a connection of our own.
                 let ip = match local.ip() {
                     IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),

@@ -22,6 +22,16 @@ impl Serve {
     }
 
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Serve {
+        Serve::spawn(args, env, true)
+    }
+
+    /// Starts the server with the read end of its stderr closed at once, as
+    /// `cnid serve 2>&1 | head -1` leaves it: every write to stderr fails (EPIPE).
+    pub fn start_with_broken_stderr(args: &[&str]) -> Serve {
+        Serve::spawn(args, &[], false)
+    }
+
+    fn spawn(args: &[&str], env: &[(&str, &str)], read_stderr: bool) -> Serve {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cnid"));
         cmd.arg("serve")
             .args(["--listen", "127.0.0.1:0"])
@@ -37,6 +47,9 @@ impl Serve {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("run cnid serve");
+        if !read_stderr {
+            drop(child.stderr.take());
+        }
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -49,23 +62,24 @@ impl Serve {
             .to_owned();
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&stderr);
-        let mut err = child.stderr.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
+        let reader = child.stderr.take().map(|mut err| {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = err.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
                 }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
+            })
         });
         Serve {
             child,
             addr,
             stderr,
-            reader: Some(reader),
+            reader,
         }
     }
 
@@ -85,6 +99,18 @@ impl Serve {
             .expect("run kill")
             .success();
         assert!(ok);
+    }
+
+    /// Waits up to `limit` for the process to end: its exit code, `None` while it runs.
+    pub fn wait_for(&mut self, limit: Duration) -> Option<Option<i32>> {
+        let since = std::time::Instant::now();
+        while since.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status.code());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// Waits for the process to end: its exit code and everything it wrote on stderr.
