@@ -92,6 +92,21 @@ impl fmt::Display for Born {
     }
 }
 
+/// The ten keys of every answer's `result`, in the web API's order; `msg` follows them for
+/// every status but `ALREADY_ATT`. [`Fields::pairs`] gives them with their values.
+pub const RESULT_KEYS: [&str; 10] = [
+    "status",
+    "idcard",
+    "par",
+    "born",
+    "sex",
+    "att",
+    "postno",
+    "areano",
+    "style_simcall",
+    "style_citynm",
+];
+
 /// The `result` fields of one answer, borrowed from a [`Resolution`]; the one place
 /// where the web API's field values are decided. Read-only: built by [`Fields::new`].
 #[derive(Debug, Clone, Copy)]
@@ -220,26 +235,26 @@ impl<'a> Fields<'a> {
 
     /// `status`, `idcard`, `par`, `born`, `sex`.
     fn head(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        [
-            ("status", self.status.as_str()),
-            ("idcard", self.idcard),
-            ("par", self.par),
-            ("born", self.born.as_str()),
-            ("sex", self.sex),
-        ]
-        .into_iter()
+        let values = [
+            self.status.as_str(),
+            self.idcard,
+            self.par,
+            self.born.as_str(),
+            self.sex,
+        ];
+        RESULT_KEYS[..5].iter().copied().zip(values)
     }
 
     /// `att` … `style_citynm`.
     fn region_pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        [
-            ("att", self.att),
-            ("postno", self.postno),
-            ("areano", self.areano),
-            ("style_simcall", self.style_simcall),
-            ("style_citynm", self.style_citynm),
-        ]
-        .into_iter()
+        let values = [
+            self.att,
+            self.postno,
+            self.areano,
+            self.style_simcall,
+            self.style_citynm,
+        ];
+        RESULT_KEYS[5..].iter().copied().zip(values)
     }
 }
 
