@@ -622,6 +622,17 @@ fn a_broken_stderr_loses_the_log_not_the_service() {
     );
 }
 
+/// `cnid serve | true`: the address line cannot be written to stdout; the server says it
+/// on stderr and serves, instead of exiting 0 at once without a word.
+#[test]
+fn a_broken_stdout_moves_the_address_to_stderr_and_serves() {
+    let mut server = Serve::start_with_broken_stdout(&["--quiet"]);
+    let (code, _, body) = get(&server, SEED_QUERY);
+    assert_eq!((code, body.as_str()), (200, SEED_ANSWER));
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
 #[test]
 fn one_log_line_per_request_with_the_number_masked() {
     let mut server = Serve::start(&["--require-key", "k:secret-sign-123"]);

@@ -143,11 +143,14 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         idle: AtomicUsize::new(0),
     });
     watch_signals(&server, local)?;
-    {
-        let mut out = io::stdout().lock();
-        writeln!(out, "cnid serve: listening on http://{local}/")?;
-        out.flush()?;
+    // The address is news, not the service: when stdout is full or gone (`| true`, a dead
+    // log pipe) it goes to stderr instead, and the server runs on.
+    let listening = format!("cnid serve: listening on http://{local}/");
+    let mut out = io::stdout().lock();
+    if let Err(e) = writeln!(out, "{listening}").and_then(|()| out.flush()) {
+        crate::say!("{listening} (standard output: {e})");
     }
+    drop(out);
     accept(&listener, &server);
     // New connections are refused from now on, not left waiting in the backlog.
     drop(listener);
