@@ -99,6 +99,34 @@ fn lookup_into_a_closed_pipe_is_quiet() {
     );
 }
 
+/// Every subcommand that only prints treats a closed pipe as `lookup` does: exit 0, quiet.
+/// `cnid --help | head -c1` exited 1 (clap's print error was taken for a failure).
+#[test]
+fn printing_into_a_closed_pipe_is_quiet_for_every_subcommand() {
+    use std::process::Stdio;
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["batch", "--help"],
+        &["man"],
+        &["completions", "bash"],
+        &["generate", "--count", "20000", "--seed", "1"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cnid"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // close the reading end at once
+        let o = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(o.stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
 /// `--format detail`: cnid's own answer, with the reason a number is wrong, the region's
 /// history and, for an unknown county code, the prefecture it falls in.
 #[test]
