@@ -180,7 +180,20 @@ fn a_write_error_exits_1_and_counts_only_rows_written() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("cannot write the output"), "{err}");
-    assert!(err.contains("cnid batch: 0 rows"), "{err}");
+    // Rows answered before the first write failed are told apart from rows written (the
+    // summary read "0 rows …: ALREADY_ATT 1000", as if they were done).
+    let summary = |err: &str| {
+        let line = err.lines().find(|l| l.contains(" s (")).unwrap_or_default();
+        line.starts_with("cnid batch: 0 rows in ") && line.contains("ALREADY_ATT 0,")
+            || line.starts_with("cnid batch: 0 of ") && line.contains(" rows written in ")
+    };
+    assert!(summary(&err), "{err}");
+    let ids = dir().join("full-ids.txt");
+    std::fs::write(&ids, numbers(1000).join("\n")).unwrap();
+    let o = run(&["batch", "-i", s(&ids), "-o", "/dev/full"], b"");
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(summary(&err), "{err}");
 }
 
 /// A file size limit (`ulimit -f`) on standard output: the file is cut back to its last
@@ -218,7 +231,7 @@ fn a_file_size_limit_leaves_complete_rows_only() {
     }
     // The summary counts data rows (the header is not one).
     assert!(
-        err.contains(&format!("cnid batch: {} rows", rows - 1)),
+        err.contains(&format!("cnid batch: {} of 20000 rows written", rows - 1)),
         "{rows}: {err}"
     );
 }
