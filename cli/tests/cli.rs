@@ -127,6 +127,30 @@ fn printing_into_a_closed_pipe_is_quiet_for_every_subcommand() {
     }
 }
 
+/// A standard-input line longer than 1 MiB is skipped unread (memory stays bounded: a
+/// 300 MB line took 2 GB), said on stderr, and answered as an empty input in its place.
+#[test]
+fn an_overlong_stdin_line_is_not_read_and_keeps_its_place() {
+    let stdin = format!(
+        "110101199001011114\n{}\n110101900101111\n",
+        "1".repeat(3 << 20)
+    );
+    let o = common::cnid_with_stdin(&["lookup", "--today", "2026-11-29"], stdin.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let answers: Vec<&str> = out.lines().collect();
+    assert_eq!(answers.len(), 3, "{out:.500}");
+    assert!(answers[0].contains("ALREADY_ATT") && answers[2].contains("ALREADY_ATT"));
+    assert!(answers[1].contains(r#""idcard":"","#), "{}", answers[1]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line 2 of standard input: 3145729 bytes, longer than 1048576: not read"),
+        "{err:.500}"
+    );
+    let o = common::cnid_with_stdin(&["upgrade", "--today", "2026-11-29"], stdin.as_bytes());
+    assert_eq!(stdout(&o), "110101199001011114\n\n110101199001011114\n");
+}
+
 /// `--format detail`: cnid's own answer, with the reason a number is wrong, the region's
 /// history and, for an unknown county code, the prefecture it falls in.
 #[test]
