@@ -73,39 +73,17 @@ fn help_explains() {
     assert!(out.contains("lookup"), "{out}");
 }
 
-#[test]
-fn lookup_into_a_closed_pipe_is_quiet() {
-    use std::process::Stdio;
-    let ids: Vec<String> = std::iter::repeat_n("110101199001011114".to_owned(), 20_000).collect();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cnid"))
-        .arg("lookup")
-        .args(&ids)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take()); // close the reading end at once
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(
-        o.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-/// Every subcommand that only prints treats a closed pipe as `lookup` does: exit 0, quiet.
-/// `cnid --help | head -c1` exited 1 (clap's print error was taken for a failure).
+/// Printing into a closed pipe (`| head`) is no failure: exit 0, nothing on stderr, for
+/// answers and for help alike (`cnid --help | head -c1` exited 1: clap's print error was
+/// taken for a failure).
 #[test]
 fn printing_into_a_closed_pipe_is_quiet_for_every_subcommand() {
     use std::process::Stdio;
+    let mut lookup = vec!["lookup"];
+    lookup.extend(std::iter::repeat_n("110101199001011114", 20_000));
     for args in [
-        &["--help"][..],
+        &lookup[..],
+        &["--help"],
         &["--version"],
         &["batch", "--help"],
         &["man"],
@@ -122,8 +100,17 @@ fn printing_into_a_closed_pipe_is_quiet_for_every_subcommand() {
         drop(child.stdout.take()); // close the reading end at once
         let o = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(0), "{args:?}: {stderr}");
-        assert!(o.stderr.is_empty(), "{args:?}: {stderr}");
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{:?}: {stderr}",
+            &args[..args.len().min(2)]
+        );
+        assert!(
+            o.stderr.is_empty(),
+            "{:?}: {stderr}",
+            &args[..args.len().min(2)]
+        );
     }
 }
 
