@@ -760,6 +760,12 @@ fn bad_flags_are_refused_with_a_clear_message() {
     let (code, err) = run(&["--require-keys-file", "/nonexistent/cnid-keys"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("cannot read /nonexistent/cnid-keys"), "{err}");
+    // A device that never ends is refused, not read until memory runs out.
+    if std::path::Path::new("/dev/zero").exists() {
+        let (code, err) = run(&["--require-keys-file", "/dev/zero"]);
+        assert_eq!(code, Some(2));
+        assert!(err.contains("cannot read /dev/zero: larger than"), "{err}");
+    }
     let (code, _) = run(&["--threads", "0"]);
     assert_eq!(code, Some(2));
     // A port already taken is named in the error.

@@ -87,9 +87,22 @@ impl Drop for OpenGuard {
     }
 }
 
+/// The largest keys file read: thousands of keys; a wrong path to a huge file or a device
+/// (`/dev/zero`) is refused instead of read until memory runs out.
+const MAX_KEYS_FILE: u64 = 1 << 20;
+
 fn read_keys(path: &PathBuf) -> Result<Vec<Key>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    use std::io::Read as _;
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot read {}: {e}", path.display());
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_KEYS_FILE + 1).read_to_string(&mut text))
+        .map_err(|e| cannot(&e))?;
+    if text.len() as u64 > MAX_KEYS_FILE {
+        return Err(cannot(&format_args!(
+            "larger than {MAX_KEYS_FILE} bytes, not a keys file"
+        )));
+    }
     text.lines()
         .enumerate()
         .map(|(i, l)| (i, l.trim()))
