@@ -167,6 +167,25 @@ fn a_closed_stderr_never_stops_the_run() {
     assert_eq!(out.lines().count(), 30_000);
 }
 
+/// Finding: `-o link` where the link points to a file not there yet replaced the link with a
+/// regular file. Now the file is made where the link points (as the shell's `>` does), and
+/// the link stays.
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_file_not_there_yet_is_written_through() {
+    let (input, body) = csv_file("dangling-in.csv", 100);
+    let made = dir().join("dangling-target.csv");
+    let link = dir().join("dangling-link.csv");
+    let _ = std::fs::remove_file(&made);
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink("dangling-target.csv", &link).unwrap();
+    let o = run(&["batch", "-i", s(&input), "-o", s(&link)], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    let out = std::fs::read_to_string(&made).unwrap();
+    assert_eq!(out.lines().count(), body.lines().count());
+}
+
 /// Finding: on a write error the output ended mid-row and the summary counted rows never
 /// written. A device that is always full: exit 1, and the summary says 0 rows.
 #[test]
