@@ -126,6 +126,12 @@ pub fn each_number(ids: &[String], f: impl FnMut(&str, bool) -> io::Result<()>) 
     each_number_from(ids, &mut io::stdin().lock(), MAX_LINE_BYTES, f)
 }
 
+/// A read error of standard input, saying that it is one (a directory given as `< /tmp`
+/// said only "Is a directory").
+fn stdin_error(e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("cannot read standard input: {e}"))
+}
+
 /// [`each_number`] with standard input and the line cap given.
 fn each_number_from(
     ids: &[String],
@@ -151,12 +157,13 @@ fn each_number_from(
             let limit = u64::try_from(max_line)
                 .unwrap_or(u64::MAX)
                 .saturating_add(1);
-            if Read::take(&mut *input, limit).read_until(b'\n', &mut line)? == 0 {
+            let read = Read::take(&mut *input, limit).read_until(b'\n', &mut line);
+            if read.map_err(stdin_error)? == 0 {
                 break;
             }
             number += 1;
             if line.len() > max_line && line.last() != Some(&b'\n') {
-                let rest = skip_line(input)?;
+                let rest = skip_line(input).map_err(stdin_error)?;
                 crate::say!(
                     "cnid: line {number} of standard input: {} bytes, longer than {max_line}: \
                      not read, answered as empty",

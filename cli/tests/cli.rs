@@ -138,6 +138,26 @@ fn an_overlong_stdin_line_is_not_read_and_keeps_its_place() {
     assert_eq!(stdout(&o), "110101199001011114\n\n110101199001011114\n");
 }
 
+/// Standard input that cannot be read (a directory: `cnid lookup < /tmp`) is named in the
+/// error, which said only "Is a directory".
+#[cfg(unix)]
+#[test]
+fn unreadable_stdin_is_named_in_the_error() {
+    for sub in ["lookup", "upgrade"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_cnid"))
+            .arg(sub)
+            .stdin(std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.starts_with("cnid: cannot read standard input: "),
+            "{sub}: {err}"
+        );
+    }
+}
+
 /// `--format detail`: cnid's own answer, with the reason a number is wrong, the region's
 /// history and, for an unknown county code, the prefecture it falls in.
 #[test]
