@@ -3,6 +3,9 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![warn(rust_2018_idioms)]
 
+extern crate alloc;
+
+pub mod bulk;
 mod check_digit;
 mod clock;
 mod error;
