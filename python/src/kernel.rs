@@ -1,0 +1,359 @@
+//! The Arrow kernel: a string array in, the web API's fields out as a struct array, with
+//! `cnid::bulk` doing the resolving. No Python here (tested from Rust in
+//! `tests/kernel.rs`).
+
+use std::sync::{Arc, OnceLock};
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::types::{Int32Type, Int8Type};
+use arrow_array::{
+    Array, ArrayRef, DictionaryArray, Int32Array, Int8Array, LargeStringArray, StringArray,
+    StringViewArray, StructArray,
+};
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{DataType, Field, Fields};
+use cnid::bulk::{self, Columns, NO_REGION};
+use cnid::{Resolver, Sex, Status};
+
+/// The struct's fields, in the web API's order.
+pub const FIELDS: [&str; 11] = [
+    "status",
+    "idcard",
+    "par",
+    "born",
+    "sex",
+    "att",
+    "postno",
+    "areano",
+    "style_simcall",
+    "style_citynm",
+    "msg",
+];
+
+/// The statuses in the order of their dictionary keys.
+const STATUSES: [Status; 4] = [
+    Status::AlreadyAtt,
+    Status::WaitProcess,
+    Status::NotAtt,
+    Status::WrongIdcard,
+];
+
+/// How to build the answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Region, status, sex and msg columns dictionary-encoded (a region repeats across
+    /// millions of rows); plain strings otherwise (for engines that want plain strings).
+    pub dictionary: bool,
+}
+
+/// Input rows as strings: nulls come out as `None`.
+enum Strings<'a> {
+    Utf8(&'a StringArray),
+    LargeUtf8(&'a LargeStringArray),
+    Utf8View(&'a StringViewArray),
+    Null(usize),
+}
+
+impl<'a> Strings<'a> {
+    fn new(array: &'a dyn Array) -> Result<Strings<'a>, String> {
+        let any = array.as_any();
+        Ok(match array.data_type() {
+            DataType::Utf8 => Strings::Utf8(any.downcast_ref().expect("utf8")),
+            DataType::LargeUtf8 => Strings::LargeUtf8(any.downcast_ref().expect("large utf8")),
+            DataType::Utf8View => Strings::Utf8View(any.downcast_ref().expect("utf8 view")),
+            DataType::Null => Strings::Null(array.len()),
+            other => {
+                return Err(format!(
+                    "expected an array of strings (utf8, large_utf8 or utf8_view), found {other}"
+                ))
+            }
+        })
+    }
+
+    /// The rows that are null, if any.
+    fn nulls(&self, array: &dyn Array) -> Option<NullBuffer> {
+        match self {
+            Strings::Null(n) => Some(NullBuffer::new_null(*n)),
+            _ => array.logical_nulls().filter(|n| n.null_count() > 0),
+        }
+    }
+
+    /// The row as a string, `""` for a null (its answer is replaced by a null).
+    fn get(&self, i: usize) -> &'a str {
+        match self {
+            Strings::Utf8(a) => a.value(i),
+            Strings::LargeUtf8(a) => a.value(i),
+            Strings::Utf8View(a) => a.value(i),
+            Strings::Null(_) => "",
+        }
+    }
+}
+
+/// Resolves every row of `array` (a string array) into the struct of the web API's
+/// fields. Nulls stay null (the struct row and every field).
+///
+/// # Errors
+/// An array that does not hold strings.
+pub fn resolve(
+    array: &dyn Array,
+    resolver: &Resolver,
+    options: Options,
+) -> Result<StructArray, String> {
+    let strings = Strings::new(array)?;
+    let len = array.len();
+    let mut cols = Columns::with_capacity(len);
+    bulk::resolve_into(resolver, (0..len).map(|i| strings.get(i)), &mut cols);
+    Ok(build(&strings, &cols, strings.nulls(array), options))
+}
+
+/// The type of the struct [`resolve`] returns.
+pub fn data_type(options: Options) -> DataType {
+    DataType::Struct(fields(options))
+}
+
+fn fields(options: Options) -> Fields {
+    let dict = |key: DataType| {
+        if options.dictionary {
+            DataType::Dictionary(Box::new(key), Box::new(DataType::Utf8))
+        } else {
+            DataType::Utf8
+        }
+    };
+    FIELDS
+        .iter()
+        .map(|&name| {
+            let ty = match name {
+                "idcard" | "born" => DataType::Utf8,
+                "status" | "sex" | "msg" => dict(DataType::Int8),
+                _ => dict(DataType::Int32),
+            };
+            Field::new(name, ty, true)
+        })
+        .collect()
+}
+
+/// The dictionaries of the six region fields: entry `i` is region `i` of the table, and
+/// one more, empty, for rows without a region. Built once.
+fn region_dictionaries() -> &'static [ArrayRef; 6] {
+    static DICTS: OnceLock<[ArrayRef; 6]> = OnceLock::new();
+    DICTS.get_or_init(|| {
+        let regions: Vec<cnid::Region> = (0..cnid::CODE_COUNT as u32)
+            .map(|i| bulk::region(i).expect("an index below CODE_COUNT"))
+            .collect();
+        let column = |f: &dyn Fn(&cnid::Region) -> String| -> ArrayRef {
+            Arc::new(StringArray::from_iter_values(
+                regions.iter().map(f).chain([String::new()]),
+            ))
+        };
+        [
+            column(&|r| format!("{:06}", r.code())),
+            column(&|r| r.att().to_owned()),
+            column(&|r| r.postno().to_owned()),
+            column(&|r| r.areano().to_owned()),
+            column(&|r| r.style_simcall().to_owned()),
+            column(&|r| r.style_citynm().to_owned()),
+        ]
+    })
+}
+
+fn status_key(s: Status) -> i8 {
+    STATUSES.iter().position(|&t| t == s).unwrap_or(3) as i8
+}
+
+fn build(
+    strings: &Strings<'_>,
+    cols: &Columns,
+    nulls: Option<NullBuffer>,
+    options: Options,
+) -> StructArray {
+    let len = cols.len();
+    let valid = |i: usize| nulls.as_ref().is_none_or(|n| n.is_valid(i));
+    let status_keys: Vec<i8> = cols.status.iter().map(|&s| status_key(s)).collect();
+    let sex_keys: Vec<i8> = (0..len)
+        .map(|i| match (cols.status[i], cols.sex[i]) {
+            (Status::AlreadyAtt, Some(Sex::Male)) => 0,
+            (Status::AlreadyAtt, Some(Sex::Female)) => 1,
+            _ => 2,
+        })
+        .collect();
+    let empty = cnid::CODE_COUNT as i32;
+    let region_keys: ScalarBuffer<i32> = cols
+        .region
+        .iter()
+        .map(|&r| if r == NO_REGION { empty } else { r as i32 })
+        .collect();
+
+    let small = |keys: &[i8], values: &[Option<&str>], key_nulls: Option<NullBuffer>| -> ArrayRef {
+        let values: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
+        let keys = Int8Array::new(keys.to_vec().into(), key_nulls);
+        if options.dictionary {
+            Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
+        } else {
+            plain_i8(&keys, &values)
+        }
+    };
+    let statuses: Vec<Option<&str>> = STATUSES.iter().map(|s| Some(s.as_str())).collect();
+    let messages: Vec<Option<&str>> = STATUSES.iter().map(|s| s.message()).collect();
+    let status = small(&status_keys, &statuses, nulls.clone());
+    // `msg` is null for ALREADY_ATT, as the web API leaves it out.
+    let msg_nulls =
+        NullBuffer::from_iter((0..len).map(|i| valid(i) && cols.status[i].message().is_some()));
+    let msg = small(&status_keys, &messages, Some(msg_nulls));
+    let sex = small(
+        &sex_keys,
+        &[Some("男"), Some("女"), Some("")],
+        nulls.clone(),
+    );
+
+    let region_columns = region_dictionaries().iter().map(|dict| -> ArrayRef {
+        let keys = Int32Array::new(region_keys.clone(), nulls.clone());
+        if options.dictionary {
+            Arc::new(DictionaryArray::<Int32Type>::new(keys, dict.clone()))
+        } else {
+            plain_i32(&keys, dict)
+        }
+    });
+
+    let mut idcard = StringBuilder::with_capacity(len, len * 18);
+    let mut born_values = Vec::with_capacity(len * 17);
+    let mut born_offsets = Vec::with_capacity(len + 1);
+    born_offsets.push(0i32);
+    for i in 0..len {
+        if valid(i) {
+            idcard.append_value(trimmed(strings.get(i)));
+        } else {
+            idcard.append_null();
+        }
+        if cols.status[i] == Status::AlreadyAtt {
+            push_born(&mut born_values, cols.born[i]);
+        }
+        born_offsets.push(born_values.len() as i32);
+    }
+    let born = StringArray::new(
+        OffsetBuffer::new(born_offsets.into()),
+        Buffer::from_vec(born_values),
+        nulls.clone(),
+    );
+
+    let mut arrays: Vec<ArrayRef> = vec![status, Arc::new(idcard.finish())];
+    let mut regions = region_columns;
+    arrays.push(regions.next().expect("par"));
+    arrays.push(Arc::new(born));
+    arrays.push(sex);
+    arrays.extend(regions);
+    arrays.push(msg);
+    StructArray::new(fields(options), arrays, nulls)
+}
+
+/// The birth date in the web API's form, `1990年01月01日`, from `yyyymmdd`.
+fn push_born(out: &mut Vec<u8>, packed: u32) {
+    let digit = |v: u32| b'0' + (v % 10) as u8;
+    let (y, m, d) = (packed / 10_000, packed / 100 % 100, packed % 100);
+    out.extend_from_slice(&[digit(y / 1000), digit(y / 100), digit(y / 10), digit(y)]);
+    out.extend_from_slice("年".as_bytes());
+    out.extend_from_slice(&[digit(m / 10), digit(m)]);
+    out.extend_from_slice("月".as_bytes());
+    out.extend_from_slice(&[digit(d / 10), digit(d)]);
+    out.extend_from_slice("日".as_bytes());
+}
+
+/// The input as the web API's `idcard` shows it: without the white space and invisible
+/// marks around it (the core's rule, through `wire::Fields`). Plain 18- or 15-character
+/// inputs, nearly all of them, need no work.
+fn trimmed(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        return s;
+    }
+    let r = cnid::Resolver::new().resolve("");
+    let t = cnid::wire::Fields::new(&r, s).idcard();
+    // `t` is a sub-slice of `s`: its place in `s` from the addresses.
+    let start = (t.as_ptr() as usize).saturating_sub(s.as_ptr() as usize);
+    s.get(start..start + t.len()).unwrap_or(s)
+}
+
+fn plain_i8(keys: &Int8Array, values: &ArrayRef) -> ArrayRef {
+    let values = values.as_any().downcast_ref::<StringArray>().expect("utf8");
+    Arc::new(
+        keys.iter()
+            .map(|k| {
+                k.and_then(|k| {
+                    values
+                        .is_valid(k as usize)
+                        .then(|| values.value(k as usize))
+                })
+            })
+            .collect::<StringArray>(),
+    )
+}
+
+fn plain_i32(keys: &Int32Array, values: &ArrayRef) -> ArrayRef {
+    let values = values.as_any().downcast_ref::<StringArray>().expect("utf8");
+    Arc::new(
+        keys.iter()
+            .map(|k| k.map(|k| values.value(k as usize)))
+            .collect::<StringArray>(),
+    )
+}
+
+/// [`resolve`] on `threads` slices of `array` at once (zero-copy slices), one struct
+/// array per slice, in order.
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_parallel(
+    array: &dyn Array,
+    resolver: &Resolver,
+    options: Options,
+    threads: usize,
+) -> Result<Vec<StructArray>, String> {
+    let len = array.len();
+    let threads = threads.clamp(1, len.max(1));
+    if threads == 1 {
+        return Ok(vec![resolve(array, resolver, options)?]);
+    }
+    let step = len.div_ceil(threads);
+    let slices: Vec<ArrayRef> = (0..len)
+        .step_by(step)
+        .map(|start| array.slice(start, step.min(len - start)))
+        .collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = slices
+            .iter()
+            .map(|slice| scope.spawn(move || resolve(slice.as_ref(), resolver, options)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a worker thread failed".to_owned()))
+            })
+            .collect()
+    })
+}
+
+/// Just the status of every row of `array`: a string array (dictionary-encoded when
+/// `options.dictionary`), null where the input is null.
+///
+/// # Errors
+/// An array that does not hold strings.
+pub fn statuses(
+    array: &dyn Array,
+    resolver: &Resolver,
+    options: Options,
+) -> Result<ArrayRef, String> {
+    let strings = Strings::new(array)?;
+    let len = array.len();
+    let mut out = Vec::with_capacity(len);
+    bulk::statuses_into(resolver, (0..len).map(|i| strings.get(i)), &mut out);
+    let nulls = strings.nulls(array);
+    let keys = Int8Array::new(out.iter().map(|&s| status_key(s)).collect(), nulls);
+    let values: ArrayRef = Arc::new(StringArray::from_iter_values(
+        STATUSES.iter().map(|s| s.as_str()),
+    ));
+    Ok(if options.dictionary {
+        Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
+    } else {
+        plain_i8(&keys, &values)
+    })
+}
