@@ -10,8 +10,13 @@ import polars as pl
 
 from . import FIELDS, resolve_arrow, status_arrow
 
-#: The struct each number resolves to: the web API's fields, as strings.
-STRUCT = pl.Struct([pl.Field(name, pl.String) for name in FIELDS])
+#: The struct each number resolves to: the web API's fields. `idcard` and `born` are
+#: strings; the others repeat across rows (a region, a status) and are Categorical, which
+#: Polars takes from the kernel's dictionary-encoded columns without building a string per
+#: row (four times faster than plain strings, measured in benches/python.py's run).
+STRUCT = pl.Struct(
+    [pl.Field(name, pl.String if name in ("idcard", "born") else pl.Categorical) for name in FIELDS]
+)
 
 
 def _expr(expr):
@@ -24,11 +29,11 @@ def _threads(threads):
 
 def resolve(expr, *, today=None, threads=None):
     """The web API's answer for each number of ``expr`` (a column name or a string
-    expression), as a struct of strings; null for a null."""
+    expression), as a struct (:data:`STRUCT`); null for a null."""
 
     def batch(s: pl.Series) -> pl.Series:
-        out = resolve_arrow(s, today, dictionary=False, threads=_threads(threads))
-        return pl.Series(s.name, out, dtype=STRUCT)
+        out = resolve_arrow(s, today, threads=_threads(threads))
+        return pl.Series(s.name, out)
 
     return _expr(expr).map_batches(batch, return_dtype=STRUCT, is_elementwise=True)
 

@@ -10,7 +10,7 @@ use arrow_array::{
     Array, ArrayRef, DictionaryArray, Int32Array, Int8Array, LargeStringArray, StringArray,
     StringViewArray, StructArray,
 };
-use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields};
 use cnid::bulk::{self, Columns, NO_REGION};
 use cnid::{Resolver, Sex, Status};
@@ -167,45 +167,60 @@ fn build(
     options: Options,
 ) -> StructArray {
     let len = cols.len();
-    let valid = |i: usize| nulls.as_ref().is_none_or(|n| n.is_valid(i));
-    let status_keys: Vec<i8> = cols.status.iter().map(|&s| status_key(s)).collect();
-    let sex_keys: Vec<i8> = (0..len)
-        .map(|i| match (cols.status[i], cols.sex[i]) {
-            (Status::AlreadyAtt, Some(Sex::Male)) => 0,
-            (Status::AlreadyAtt, Some(Sex::Female)) => 1,
-            _ => 2,
-        })
-        .collect();
     let empty = cnid::CODE_COUNT as i32;
-    let region_keys: ScalarBuffer<i32> = cols
-        .region
-        .iter()
-        .map(|&r| if r == NO_REGION { empty } else { r as i32 })
-        .collect();
-
-    let small = |keys: &[i8], values: &[Option<&str>], key_nulls: Option<NullBuffer>| -> ArrayRef {
-        let values: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
-        let keys = Int8Array::new(keys.to_vec().into(), key_nulls);
-        if options.dictionary {
-            Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
+    // Every per-row buffer in one pass over the columns.
+    let mut status_keys = Vec::with_capacity(len);
+    let mut sex_keys = Vec::with_capacity(len);
+    let mut region_keys = Vec::with_capacity(len);
+    let mut has_msg = BooleanBufferBuilder::new(len);
+    let mut born_values = Vec::with_capacity(len * 17);
+    let mut born_offsets = Vec::with_capacity(len + 1);
+    born_offsets.push(0i32);
+    let mut plain_input = true;
+    for i in 0..len {
+        let status = cols.status[i];
+        let valid = nulls.as_ref().is_none_or(|n| n.is_valid(i));
+        status_keys.push(status_key(status));
+        has_msg.append(valid & (status != Status::AlreadyAtt));
+        let region = cols.region[i];
+        region_keys.push(if region == NO_REGION {
+            empty
         } else {
-            plain_i8(&keys, &values)
+            region as i32
+        });
+        if status == Status::AlreadyAtt {
+            sex_keys.push(if cols.sex[i] == Some(Sex::Male) { 0 } else { 1 });
+            push_born(&mut born_values, cols.born[i]);
+        } else {
+            sex_keys.push(2);
         }
-    };
+        born_offsets.push(born_values.len() as i32);
+        plain_input &= trimmed(strings.get(i)).len() == strings.get(i).len();
+    }
+    let region_keys = ScalarBuffer::from(region_keys);
+
+    let small =
+        |keys: Vec<i8>, values: &[Option<&str>], key_nulls: Option<NullBuffer>| -> ArrayRef {
+            let values: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
+            let keys = Int8Array::new(keys.into(), key_nulls);
+            if options.dictionary {
+                Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
+            } else {
+                plain_i8(&keys, &values)
+            }
+        };
     let statuses: Vec<Option<&str>> = STATUSES.iter().map(|s| Some(s.as_str())).collect();
     let messages: Vec<Option<&str>> = STATUSES.iter().map(|s| s.message()).collect();
-    let status = small(&status_keys, &statuses, nulls.clone());
     // `msg` is null for ALREADY_ATT, as the web API leaves it out.
-    let msg_nulls =
-        NullBuffer::from_iter((0..len).map(|i| valid(i) && cols.status[i].message().is_some()));
-    let msg = small(&status_keys, &messages, Some(msg_nulls));
-    let sex = small(
-        &sex_keys,
-        &[Some("男"), Some("女"), Some("")],
-        nulls.clone(),
+    let msg = small(
+        status_keys.clone(),
+        &messages,
+        Some(NullBuffer::new(has_msg.finish())),
     );
+    let status = small(status_keys, &statuses, nulls.clone());
+    let sex = small(sex_keys, &[Some("男"), Some("女"), Some("")], nulls.clone());
 
-    let region_columns = region_dictionaries().iter().map(|dict| -> ArrayRef {
+    let mut regions = region_dictionaries().iter().map(|dict| -> ArrayRef {
         let keys = Int32Array::new(region_keys.clone(), nulls.clone());
         if options.dictionary {
             Arc::new(DictionaryArray::<Int32Type>::new(keys, dict.clone()))
@@ -214,29 +229,28 @@ fn build(
         }
     });
 
-    let mut idcard = StringBuilder::with_capacity(len, len * 18);
-    let mut born_values = Vec::with_capacity(len * 17);
-    let mut born_offsets = Vec::with_capacity(len + 1);
-    born_offsets.push(0i32);
-    for i in 0..len {
-        if valid(i) {
-            idcard.append_value(trimmed(strings.get(i)));
-        } else {
-            idcard.append_null();
+    let idcard: ArrayRef = match strings {
+        // Nothing to trim: the input itself is the `idcard` column (no copy).
+        Strings::Utf8(a) if plain_input => Arc::new((*a).clone()),
+        _ => {
+            let mut b = StringBuilder::with_capacity(len, len * 18);
+            for i in 0..len {
+                if nulls.as_ref().is_none_or(|n| n.is_valid(i)) {
+                    b.append_value(trimmed(strings.get(i)));
+                } else {
+                    b.append_null();
+                }
+            }
+            Arc::new(b.finish())
         }
-        if cols.status[i] == Status::AlreadyAtt {
-            push_born(&mut born_values, cols.born[i]);
-        }
-        born_offsets.push(born_values.len() as i32);
-    }
+    };
     let born = StringArray::new(
         OffsetBuffer::new(born_offsets.into()),
         Buffer::from_vec(born_values),
         nulls.clone(),
     );
 
-    let mut arrays: Vec<ArrayRef> = vec![status, Arc::new(idcard.finish())];
-    let mut regions = region_columns;
+    let mut arrays: Vec<ArrayRef> = vec![status, idcard];
     arrays.push(regions.next().expect("par"));
     arrays.push(Arc::new(born));
     arrays.push(sex);

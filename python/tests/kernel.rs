@@ -105,7 +105,9 @@ fn check(input: &dyn Array, strings: &[Option<String>], dictionary: bool, thread
 
     let statuses = kernel::statuses(input, &resolver(), options).unwrap();
     for (i, s) in strings.iter().enumerate() {
-        let want = s.as_ref().map(|s| resolver().resolve(s).status().as_str().to_owned());
+        let want = s
+            .as_ref()
+            .map(|s| resolver().resolve(s).status().as_str().to_owned());
         assert_eq!(field(&statuses, i), want, "status of row {i}");
     }
 }
@@ -139,7 +141,7 @@ fn an_all_null_array_stays_null() {
 #[test]
 fn a_non_string_array_is_refused() {
     let ints = arrow_array::Int32Array::from(vec![1, 2]);
-    let err = kernel::resolve(&ints, &resolver(), kernel::Options { dictionary: true })
-        .unwrap_err();
+    let err =
+        kernel::resolve(&ints, &resolver(), kernel::Options { dictionary: true }).unwrap_err();
     assert!(err.contains("expected an array of strings"), "{err}");
 }
