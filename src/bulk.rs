@@ -143,7 +143,7 @@ pub fn resolve_into<'a, I>(resolver: &Resolver, inputs: I, out: &mut Columns)
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = clock::pack(resolver.today().unwrap_or_else(crate::today));
+    let limit = latest_birth(resolver);
     let mut inputs = inputs.into_iter();
     let mut block = Block::new();
     loop {
@@ -165,7 +165,7 @@ pub fn statuses_into<'a, I>(resolver: &Resolver, inputs: I, out: &mut Vec<Status
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = clock::pack(resolver.today().unwrap_or_else(crate::today));
+    let limit = latest_birth(resolver);
     let mut inputs = inputs.into_iter();
     let mut block = Block::new();
     loop {
@@ -184,6 +184,19 @@ where
         if n < BLOCK {
             break;
         }
+    }
+}
+
+/// The latest birth date the block rules accept, packed: the resolver's "today", or the
+/// system date read now. A later date goes to `resolve`, which decides.
+fn latest_birth(resolver: &Resolver) -> u32 {
+    match resolver.today() {
+        Some(d) => clock::pack(d),
+        #[cfg(feature = "std")]
+        None => clock::pack(crate::today()),
+        // Without `std` every resolver has a fixed "today"; 0 would only mean slower.
+        #[cfg(not(feature = "std"))]
+        None => 0,
     }
 }
 

@@ -1,7 +1,9 @@
 //! A parsed, valid resident ID number.
 
-use std::fmt;
-use std::str::FromStr;
+use alloc::string::String;
+use core::cmp::Ordering;
+use core::fmt;
+use core::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
 
@@ -104,10 +106,9 @@ fn date_digits(digits: &[u8; 18]) -> (u16, u8, u8, u32) {
 }
 
 /// Sex, from the parity of the 17th digit (the 15th of a 15-digit number).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Sex {
     /// Odd digit: 男.
     Male,
@@ -145,9 +146,22 @@ impl fmt::Display for Sex {
 /// A first-generation 15-digit number is held in its 18-digit form ([`IdNumber::as_str`])
 /// and remembers that it was given with 15 digits ([`IdNumber::is_first_generation`]).
 ///
+/// Equality, hashing and order are those of the 18-character form: the 15- and 18-digit
+/// forms of one person's number are equal (and `parse(x.to_string()) == x`), whichever
+/// form was given.
+///
 /// `Debug` masks the middle digits (the number is personal data); `Display` shows the
 /// whole 18-digit form.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// ```
+/// let old = cnid::IdNumber::parse("110101900101111")?;
+/// let new = cnid::IdNumber::parse("110101199001011114")?;
+/// assert_eq!(old, new);
+/// assert!(old.is_first_generation() && !new.is_first_generation());
+/// assert_eq!(cnid::IdNumber::parse(&old.to_string())?, old);
+/// # Ok::<(), cnid::ParseError>(())
+/// ```
+#[derive(Clone, Copy)]
 pub struct IdNumber {
     digits: [u8; 18],
     first_generation: bool,
@@ -155,7 +169,7 @@ pub struct IdNumber {
 
 impl IdNumber {
     /// Parses an 18- or 15-character number, with today's date in China as the latest
-    /// allowed birth date.
+    /// allowed birth date (feature `std`; without it, [`IdNumber::parse_as_of`]).
     ///
     /// Accepted: leading and trailing white space and invisible marks (a byte-order mark,
     /// zero-width spaces and joiners), full-width digits (`０`–`９`), and a lower-case or
@@ -171,6 +185,7 @@ impl IdNumber {
     /// assert_eq!(id.sex(), cnid::Sex::Male);
     /// # Ok::<(), cnid::ParseError>(())
     /// ```
+    #[cfg(feature = "std")]
     #[inline]
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         Self::parse_with(input, Today::System)
@@ -293,8 +308,13 @@ impl IdNumber {
     fn parse_slow(input: &str, today: Today) -> Result<Self, ParseError> {
         let bytes = input.as_bytes();
         if let Ok(raw) = <&[u8; 18]>::try_from(bytes) {
+            // 17 ASCII digits and a check character: the reason is in the rules. Anything
+            // else last (white space, a mark) goes through the trim below like the same
+            // character first would, so the reason never depends on the side it is on.
             let body: &[u8; 17] = raw[..17].try_into().expect("17 bytes");
-            if let Some(expected) = check_digit::compute_checked(body) {
+            if let (Some(expected), b'0'..=b'9' | b'X' | b'x') =
+                (check_digit::compute_checked(body), raw[17])
+            {
                 return Self::from_eighteen(*raw, expected, today);
             }
         }
@@ -428,7 +448,7 @@ impl IdNumber {
     #[must_use]
     #[inline]
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.digits).expect("ASCII digits")
+        core::str::from_utf8(&self.digits).expect("ASCII digits")
     }
 
     /// Whether the number was given in the 15-digit first-generation form.
@@ -466,7 +486,7 @@ impl IdNumber {
     #[must_use]
     #[inline]
     pub fn region_prefix(&self) -> &str {
-        std::str::from_utf8(&self.digits[..6]).unwrap_or_default()
+        core::str::from_utf8(&self.digits[..6]).unwrap_or_default()
     }
 
     /// The birth date.
@@ -522,6 +542,13 @@ impl IdNumber {
     /// `None` for a number parsed against a "today" later than the real one
     /// ([`IdNumber::parse_as_of`]) and born after the real today, and on a target without
     /// a system clock (WebAssembly in a browser: use `age_on` with the page's date).
+    ///
+    /// ```
+    /// let id = cnid::IdNumber::parse("110101199001011114")?;
+    /// assert!(id.age().unwrap() >= 36);
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
+    #[cfg(feature = "std")]
     #[must_use]
     pub fn age(&self) -> Option<u32> {
         let today = crate::today();
@@ -571,7 +598,10 @@ impl IdNumber {
             return None;
         }
         let s = self.as_str();
-        Some(format!("{}{}", &s[..6], &s[8..17]))
+        let mut out = String::with_capacity(15);
+        out.push_str(&s[..6]);
+        out.push_str(&s[8..17]);
+        Some(out)
     }
 
     /// The number with its middle digits hidden, for logs: `110101********1114`.
@@ -592,6 +622,36 @@ fn two(a: u8, b: u8) -> u8 {
     (a - b'0') * 10 + (b - b'0')
 }
 
+/// By the 18-character form: the 15-digit form of a number equals its 18-digit form.
+impl PartialEq for IdNumber {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.digits == other.digits
+    }
+}
+
+impl Eq for IdNumber {}
+
+/// By the 18-character form, as [`PartialEq`].
+impl Hash for IdNumber {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digits.hash(state);
+    }
+}
+
+/// By the 18-character form: region code, then birth date, then sequence.
+impl PartialOrd for IdNumber {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for IdNumber {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.digits.cmp(&other.digits)
+    }
+}
+
 impl fmt::Debug for IdNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("IdNumber").field(&self.masked()).finish()
@@ -604,13 +664,17 @@ impl fmt::Display for IdNumber {
     }
 }
 
-impl FromStr for IdNumber {
+/// [`IdNumber::parse`] (feature `std`).
+#[cfg(feature = "std")]
+impl core::str::FromStr for IdNumber {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse(s)
     }
 }
 
+/// [`IdNumber::parse`] (feature `std`).
+#[cfg(feature = "std")]
 impl TryFrom<&str> for IdNumber {
     type Error = ParseError;
     fn try_from(s: &str) -> Result<Self, Self::Error> {
@@ -618,6 +682,8 @@ impl TryFrom<&str> for IdNumber {
     }
 }
 
+/// The 18-character form, as a string (feature `serde`).
+#[cfg(feature = "serde")]
 impl serde::Serialize for IdNumber {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -626,7 +692,7 @@ impl serde::Serialize for IdNumber {
 
 /// Deserializes from a string by [`IdNumber::parse`] (today's date in China as the latest
 /// birth date): a struct with an `IdNumber` field only deserializes with a valid number.
-/// The error says why, without the number.
+/// The error says why, without the number. Features `serde` and `std` (the clock).
 ///
 /// ```
 /// #[derive(Debug, serde::Deserialize)]
@@ -638,6 +704,7 @@ impl serde::Serialize for IdNumber {
 /// let err = serde_json::from_str::<Person>(r#"{"id":"110101199001011112"}"#).unwrap_err();
 /// assert!(err.to_string().contains("invalid check character"));
 /// ```
+#[cfg(all(feature = "serde", feature = "std"))]
 impl<'de> serde::Deserialize<'de> for IdNumber {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -721,6 +788,10 @@ mod tests {
                             let got = IdNumber::from_fifteen(fifteen, today)
                                 .map(|(id, pairs)| (id, region_of_pairs(pairs)));
                             assert_eq!(got, expected, "{region}{yy:02}{month:02}{day:02}");
+                            // Equality ignores the form given: check it apart.
+                            if let Ok((id, _)) = got {
+                                assert!(id.is_first_generation());
+                            }
                         }
                     }
                 }
@@ -732,6 +803,7 @@ mod tests {
     fn fast_path_agrees_on_mutated_numbers() {
         let today = Today::Fixed(20_260_131);
         // Before its first clock read the system "today" sends every number to the slow path.
+        #[cfg(feature = "std")]
         assert!(Today::System.allows(crate::clock::pack(crate::clock::china_today())));
         let alphabet = b"0123456789Xx/:\x00 \xff";
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
@@ -764,6 +836,7 @@ mod tests {
                 _ => {}
             }
             agree(&raw, today);
+            #[cfg(feature = "std")]
             agree(&raw, Today::System);
         }
     }

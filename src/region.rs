@@ -1,7 +1,9 @@
 //! The GB/T 2260 region table, compiled from `data/regions.csv` by build.rs.
 
-use std::fmt;
-use std::sync::Arc;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::fmt;
 
 mod table {
     #![allow(clippy::unreadable_literal)]
@@ -12,8 +14,9 @@ mod table {
 pub use table::{CODE_COUNT, DATA_VERSION};
 
 /// Administrative level of a region code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Level {
     /// 省级: province, autonomous region, municipality, SAR (`xx0000`).
     Province,
@@ -25,7 +28,8 @@ pub enum Level {
 
 /// One name a code carried, with the years it was in use and the province and prefecture
 /// it belonged to at the time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NameSpan {
     /// The name during this span.
     pub name: &'static str,
@@ -66,8 +70,9 @@ pub(crate) struct Record {
 }
 
 /// Where a region's answer came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Source {
     /// cnid's built-in table.
     Table,
@@ -159,11 +164,10 @@ impl Region {
             .or_else(|| Region::lookup(code / 10_000 * 10_000))
     }
 
-    /// The same lookup through the perfect-hash map alone (for tests that pin the radix
-    /// index to the map).
-    #[doc(hidden)]
-    #[must_use]
-    pub fn lookup_by_hash(code: u32) -> Option<Region> {
+    /// The same lookup through the perfect-hash map alone (for the test that pins the
+    /// radix index to the map).
+    #[cfg(test)]
+    fn lookup_by_hash(code: u32) -> Option<Region> {
         table::TABLE.get(&code).map(|r| Region(Repr::Table(r)))
     }
 
@@ -352,11 +356,14 @@ impl PartialEq for Region {
 
 impl Eq for Region {}
 
+/// Code, name, current, level, placeholder, source, the five web-API fields and the names
+/// with their years (feature `serde`).
+#[cfg(feature = "serde")]
 impl serde::Serialize for Region {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Region", 12)?;
-        st.serialize_field("code", &format_args!("{:06}", self.code()).to_string())?;
+        st.serialize_field("code", &alloc::format!("{:06}", self.code()))?;
         st.serialize_field("name", self.name())?;
         st.serialize_field("current", &self.is_current())?;
         st.serialize_field("level", &self.level())?;
@@ -369,5 +376,33 @@ impl serde::Serialize for Region {
         st.serialize_field("style_citynm", self.style_citynm())?;
         st.serialize_field("names", self.names())?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The radix index (`lookup`) and the perfect-hash map agree on every code of the table
+    /// and on codes around them that are not in it.
+    #[test]
+    fn radix_index_agrees_with_the_map() {
+        let mut seen = 0;
+        for region in Region::all() {
+            let code = region.code();
+            assert_eq!(
+                Region::lookup(code),
+                Region::lookup_by_hash(code),
+                "{code:06}"
+            );
+            seen += 1;
+        }
+        assert_eq!(seen, CODE_COUNT);
+        for code in (0..1_000_000)
+            .step_by(7)
+            .chain([999_999, 1_000_000, u32::MAX])
+        {
+            assert_eq!(Region::lookup(code), Region::lookup_by_hash(code), "{code}");
+        }
     }
 }

@@ -531,21 +531,15 @@ impl RemoteResolver {
         if self.policy == Policy::LocalFirst && local.status() == Status::AlreadyAtt {
             return (local, None);
         }
-        let wait = |source| {
-            Resolution::from_parts(Status::WaitProcess, Some(number), None, None)
-                .with_source(source)
-        };
+        let wait = |source| Resolution::wait_process(Some(number)).with_source(source);
         match (self.lookup(&number), self.policy) {
             (Ok((Found::Att(region), source)), _) => (
-                Resolution::from_parts(Status::AlreadyAtt, Some(number), Some(region), None)
-                    .with_source(source),
+                Resolution::already_att(number, region).with_source(source),
                 None,
             ),
-            (Ok((Found::NotAtt { .. }, source)), _) => (
-                Resolution::from_parts(Status::NotAtt, Some(number), None, None)
-                    .with_source(source),
-                None,
-            ),
+            (Ok((Found::NotAtt { .. }, source)), _) => {
+                (Resolution::not_att(number).with_source(source), None)
+            }
             (Ok((Found::Wait, source)), Policy::LocalFirst) => (wait(source), None),
             (Ok((Found::Wait, _)), Policy::RemoteFirst) => (local, Some(RemoteError::WaitProcess)),
             (Err(e), Policy::LocalFirst) => (wait(Source::Table), Some(e)),

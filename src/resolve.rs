@@ -1,6 +1,6 @@
 //! From a string to the web API's answer: status, number and region.
 
-use std::fmt;
+use core::fmt;
 
 use chrono::NaiveDate;
 
@@ -41,6 +41,11 @@ impl Status {
     }
 
     /// Parses a wire name.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Status::from_wire("NOT_ATT"), Some(cnid::Status::NotAtt));
+    /// assert_eq!(cnid::Status::from_wire("not_att"), None);
+    /// ```
     #[must_use]
     pub fn from_wire(s: &str) -> Option<Status> {
         Some(match s {
@@ -53,6 +58,11 @@ impl Status {
     }
 
     /// The `msg` the web API sends with this status, if any.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Status::WrongIdcard.message(), Some("身份证号码不正确"));
+    /// assert_eq!(cnid::Status::AlreadyAtt.message(), None);
+    /// ```
     #[must_use]
     pub const fn message(self) -> Option<&'static str> {
         match self {
@@ -64,6 +74,11 @@ impl Status {
     }
 
     /// Whether the number is valid (`ALREADY_ATT` or `NOT_ATT`).
+    ///
+    /// ```
+    /// assert!(cnid::Status::NotAtt.is_valid());
+    /// assert!(!cnid::Status::WaitProcess.is_valid());
+    /// ```
     #[must_use]
     pub const fn is_valid(self) -> bool {
         matches!(self, Status::AlreadyAtt | Status::NotAtt)
@@ -76,13 +91,16 @@ impl fmt::Display for Status {
     }
 }
 
+/// The wire name (feature `serde`).
+#[cfg(feature = "serde")]
 impl serde::Serialize for Status {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-/// From the wire name (`ALREADY_ATT`, …), as in the web API's answers.
+/// From the wire name (`ALREADY_ATT`, …), as in the web API's answers (feature `serde`).
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -105,6 +123,10 @@ impl<'de> serde::Deserialize<'de> for Status {
 }
 
 /// The outcome of resolving one input: a status, and what was learned on the way.
+///
+/// Only the states a resolver produces can be built: `ALREADY_ATT` has a number and a
+/// region, `NOT_ATT` a number, `WRONG_IDCARD` the reason ([`Resolution::wrong_idcard`]),
+/// `WAIT_PROCESS` a number if one was parsed ([`Resolution::wait_process`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct Resolution {
@@ -116,31 +138,78 @@ pub struct Resolution {
 }
 
 impl Resolution {
-    /// A resolution from its parts. `status` must agree with the parts: the fronts
-    /// (remote fallback) use this to carry the web API's answer.
-    pub fn from_parts(
-        status: Status,
-        number: Option<IdNumber>,
-        region: Option<Region>,
-        error: Option<ParseError>,
-    ) -> Resolution {
+    /// `ALREADY_ATT`: a valid number and its region (the region's own source).
+    pub(crate) fn already_att(number: IdNumber, region: Region) -> Resolution {
         Resolution {
-            status,
-            number,
-            region,
-            error,
+            status: Status::AlreadyAtt,
+            number: Some(number),
+            source: region.source(),
+            region: Some(region),
+            error: None,
+        }
+    }
+
+    /// `NOT_ATT`: a valid number whose region code is unknown.
+    pub(crate) fn not_att(number: IdNumber) -> Resolution {
+        Resolution {
+            status: Status::NotAtt,
+            number: Some(number),
+            region: None,
+            error: None,
             source: Source::Table,
         }
     }
 
-    /// The same answer, marked as coming from `source`.
-    pub fn with_source(mut self, source: Source) -> Resolution {
+    /// `WRONG_IDCARD`, and why: for a front that rejects an input before parsing it (a row
+    /// that is not text, say).
+    ///
+    /// ```
+    /// let r = cnid::Resolution::wrong_idcard(cnid::ParseError::Empty);
+    /// assert_eq!(r.status(), cnid::Status::WrongIdcard);
+    /// assert_eq!(r.error(), Some(&cnid::ParseError::Empty));
+    /// ```
+    pub fn wrong_idcard(error: ParseError) -> Resolution {
+        Resolution {
+            status: Status::WrongIdcard,
+            number: None,
+            region: None,
+            error: Some(error),
+            source: Source::Table,
+        }
+    }
+
+    /// `WAIT_PROCESS` ("try later"), with the number if it parsed: what the remote
+    /// fallback answers when the web API is needed but unavailable, or what a server
+    /// answers when it sheds load.
+    ///
+    /// ```
+    /// let r = cnid::Resolution::wait_process(None);
+    /// assert_eq!(r.status(), cnid::Status::WaitProcess);
+    /// assert!(r.number().is_none() && r.region().is_none() && r.error().is_none());
+    /// ```
+    pub fn wait_process(number: Option<IdNumber>) -> Resolution {
+        Resolution {
+            status: Status::WaitProcess,
+            number,
+            region: None,
+            error: None,
+            source: Source::Table,
+        }
+    }
+
+    /// The same answer, marked as coming from `source` (the remote fallback's cache).
+    #[cfg_attr(not(feature = "remote"), allow(dead_code))]
+    pub(crate) fn with_source(mut self, source: Source) -> Resolution {
         self.source = source;
         self
     }
 
     /// Where the answer came from: the built-in table (also for `WRONG_IDCARD`, which
     /// needs no data), the web API, or the cache of its earlier answers.
+    ///
+    /// ```
+    /// assert_eq!(cnid::resolve("110101199001011114").source(), cnid::Source::Table);
+    /// ```
     #[must_use]
     #[inline]
     pub fn source(&self) -> Source {
@@ -148,6 +217,10 @@ impl Resolution {
     }
 
     /// The web API's status.
+    ///
+    /// ```
+    /// assert_eq!(cnid::resolve("110101199001011114").status(), cnid::Status::AlreadyAtt);
+    /// ```
     #[must_use]
     #[inline]
     pub fn status(&self) -> Status {
@@ -155,6 +228,11 @@ impl Resolution {
     }
 
     /// The parsed number, for `ALREADY_ATT` and `NOT_ATT`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// assert_eq!(r.number().unwrap().birth_ymd(), (1990, 1, 1));
+    /// ```
     #[must_use]
     #[inline]
     pub fn number(&self) -> Option<&IdNumber> {
@@ -162,6 +240,11 @@ impl Resolution {
     }
 
     /// The region, for `ALREADY_ATT`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// assert_eq!(r.region().unwrap().name(), "东城区");
+    /// ```
     #[must_use]
     #[inline]
     pub fn region(&self) -> Option<&Region> {
@@ -187,6 +270,11 @@ impl Resolution {
     }
 
     /// Why the number is wrong, for `WRONG_IDCARD`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("11010119900101111");
+    /// assert_eq!(r.error(), Some(&cnid::ParseError::Length(17)));
+    /// ```
     #[must_use]
     #[inline]
     pub fn error(&self) -> Option<&ParseError> {
@@ -194,6 +282,9 @@ impl Resolution {
     }
 }
 
+/// cnid's own answer as a struct (feature `serde`): status, number, first_generation,
+/// birth_date, sex, region, region_hint, error, source.
+#[cfg(feature = "serde")]
 impl serde::Serialize for Resolution {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
@@ -202,11 +293,17 @@ impl serde::Serialize for Resolution {
         let n = self.number.as_ref();
         st.serialize_field("number", &n)?;
         st.serialize_field("first_generation", &n.map(IdNumber::is_first_generation))?;
-        st.serialize_field("birth_date", &n.map(|n| n.birth_date().to_string()))?;
+        st.serialize_field(
+            "birth_date",
+            &n.map(|n| alloc::string::ToString::to_string(&n.birth_date())),
+        )?;
         st.serialize_field("sex", &n.map(IdNumber::sex))?;
         st.serialize_field("region", &self.region)?;
         st.serialize_field("region_hint", &self.region_hint())?;
-        st.serialize_field("error", &self.error.map(|e| e.to_string()))?;
+        st.serialize_field(
+            "error",
+            &self.error.map(|e| alloc::string::ToString::to_string(&e)),
+        )?;
         st.serialize_field("source", &self.source)?;
         st.end()
     }
@@ -224,8 +321,12 @@ impl serde::Serialize for Resolution {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resolver {
     today: Today,
+    /// The fixed "today" as given (`today` holds it packed and clamped to 9999-12-31).
+    date: Option<NaiveDate>,
 }
 
+/// [`Resolver::new`] (feature `std`).
+#[cfg(feature = "std")]
 impl Default for Resolver {
     fn default() -> Self {
         Self::new()
@@ -233,34 +334,75 @@ impl Default for Resolver {
 }
 
 impl Resolver {
-    /// A resolver that takes "today" from the system clock (the date in China).
+    /// A resolver that takes "today" from the system clock (the date in China; feature
+    /// `std`).
+    ///
+    /// ```
+    /// let resolver = cnid::Resolver::new();
+    /// assert_eq!(resolver.today(), None);
+    /// assert!(resolver.resolve("110101199001011114").status().is_valid());
+    /// ```
+    #[cfg(feature = "std")]
     #[must_use]
     pub const fn new() -> Resolver {
         Resolver {
             today: Today::System,
+            date: None,
+        }
+    }
+
+    /// A resolver with a fixed "today", the latest allowed birth date: the only kind
+    /// without the `std` feature (no clock), and the reproducible kind with it.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let resolver = cnid::Resolver::as_of(NaiveDate::from_ymd_opt(1989, 12, 31).unwrap());
+    /// let r = resolver.resolve("110101199001011114");
+    /// assert_eq!(r.error(), Some(&cnid::ParseError::DateInFuture));
+    /// ```
+    #[must_use]
+    pub fn as_of(today: NaiveDate) -> Resolver {
+        Resolver {
+            today: Today::fixed(today),
+            date: Some(today),
         }
     }
 
     /// Sets "today", the latest allowed birth date, for reproducible results.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    /// assert_eq!(cnid::Resolver::new().with_today(today).today(), Some(today));
+    /// ```
     #[must_use]
-    pub fn with_today(mut self, today: NaiveDate) -> Resolver {
-        self.today = Today::fixed(today);
-        self
+    pub fn with_today(self, today: NaiveDate) -> Resolver {
+        Resolver::as_of(today)
     }
 
-    /// The fixed "today", if one was set.
+    /// The fixed "today", if one was set, as it was given (also after year 9999).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let far = NaiveDate::from_ymd_opt(12_000, 6, 15).unwrap();
+    /// assert_eq!(cnid::Resolver::as_of(far).today(), Some(far));
+    /// ```
     #[must_use]
     pub fn today(&self) -> Option<NaiveDate> {
-        match self.today {
-            Today::Fixed(d) => NaiveDate::from_ymd_opt((d / 10_000) as i32, d / 100 % 100, d % 100),
-            Today::System => None,
-        }
+        self.date
     }
 
     /// Parses a number (no region lookup).
     ///
     /// # Errors
-    /// As [`IdNumber::parse`].
+    /// As [`IdNumber::parse_as_of`].
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let resolver = cnid::Resolver::as_of(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+    /// assert_eq!(resolver.parse("110101199001011114")?.region_code(), 110101);
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
     pub fn parse(&self, input: &str) -> Result<IdNumber, ParseError> {
         IdNumber::parse_with(input, self.today)
     }
@@ -270,17 +412,17 @@ impl Resolver {
     /// Always inlined: the fast path is a few dozen instructions and the rest is out of
     /// line; called out of line it returned the answer through memory and took 30 % longer
     /// in a loop over a million numbers.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let resolver = cnid::Resolver::as_of(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+    /// assert_eq!(resolver.resolve("110101199001011114").status(), cnid::Status::AlreadyAtt);
+    /// ```
     #[inline(always)]
     pub fn resolve(&self, input: &str) -> Resolution {
         match IdNumber::parse_with_region(input, self.today) {
             Ok((number, (prefix, last))) => resolve_parts(number, prefix, last),
-            Err(error) => Resolution {
-                status: Status::WrongIdcard,
-                number: None,
-                region: None,
-                error: Some(error),
-                source: Source::Table,
-            },
+            Err(error) => Resolution::wrong_idcard(error),
         }
     }
 }
@@ -290,20 +432,8 @@ impl Resolver {
 #[inline]
 fn resolve_parts(number: IdNumber, prefix: u16, last: u8) -> Resolution {
     match Region::lookup_parts(prefix, last) {
-        Some(region) => Resolution {
-            status: Status::AlreadyAtt,
-            number: Some(number),
-            region: Some(region),
-            error: None,
-            source: Source::Table,
-        },
-        None => Resolution {
-            status: Status::NotAtt,
-            number: Some(number),
-            region: None,
-            error: None,
-            source: Source::Table,
-        },
+        Some(region) => Resolution::already_att(number, region),
+        None => Resolution::not_att(number),
     }
 }
 
@@ -315,6 +445,7 @@ fn resolve_parts(number: IdNumber, prefix: u16, last: u8) -> Resolution {
 /// assert_eq!(r.number().unwrap().sex(), cnid::Sex::Male);
 /// assert_eq!(cnid::resolve("110101199001011112").status(), cnid::Status::WrongIdcard);
 /// ```
+#[cfg(feature = "std")]
 #[inline]
 pub fn resolve(input: &str) -> Resolution {
     Resolver::new().resolve(input)

@@ -4,10 +4,15 @@
 //! The JSON is what `idcard.get` documents, compact and in its key order:
 //! `{"success":"1","result":{"status":…,"idcard":…,"par":…,"born":…,"sex":…,"att":…,
 //! "postno":…,"areano":…,"style_simcall":…,"style_citynm":…}}`, with `"msg"` last for
-//! `NOT_ATT`, `WRONG_IDCARD` and `WAIT_PROCESS` (which, as in the API's documentation, has
-//! no `idcard`).
+//! `NOT_ATT`, `WRONG_IDCARD` and `WAIT_PROCESS`. Every answer carries all ten keys, also
+//! `WAIT_PROCESS`, whose example in the API's documentation lacks `idcard`: clients read
+//! `result.idcard` unconditionally and crash or print `null` without it, and an extra key
+//! breaks none. A system error is the envelope `{"success":"0","msgid":…,"msg":…}`
+//! ([`write_error`]), in the same format as the answer would have been.
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use core::fmt;
 
 use crate::resolve::{Resolution, Status};
 
@@ -46,7 +51,7 @@ impl Born {
     /// [`Born::as_bytes`] or [`Born::push_to`].
     #[must_use]
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(self.as_bytes()).expect("built from UTF-8")
+        core::str::from_utf8(self.as_bytes()).expect("built from UTF-8")
     }
 
     /// The text as UTF-8 bytes, empty when there is no birth date. Free.
@@ -213,17 +218,16 @@ impl<'a> Fields<'a> {
             .chain(self.msg.map(|m| ("msg", m)))
     }
 
-    /// `status`, `idcard` (not for `WAIT_PROCESS`), `par`, `born`, `sex`.
+    /// `status`, `idcard`, `par`, `born`, `sex`.
     fn head(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        let idcard = (self.status != Status::WaitProcess).then_some(("idcard", self.idcard));
-        [("status", self.status.as_str())]
-            .into_iter()
-            .chain(idcard)
-            .chain([
-                ("par", self.par),
-                ("born", self.born.as_str()),
-                ("sex", self.sex),
-            ])
+        [
+            ("status", self.status.as_str()),
+            ("idcard", self.idcard),
+            ("par", self.par),
+            ("born", self.born.as_str()),
+            ("sex", self.sex),
+        ]
+        .into_iter()
     }
 
     /// `att` … `style_citynm`.
@@ -274,7 +278,7 @@ fn needs_json_escape(bytes: &[u8]) -> bool {
 
 /// Appends `s` as a JSON string literal. Non-ASCII text is written as UTF-8, as the web
 /// API does; U+2028/U+2029 are escaped so the output is also safe inside JSONP.
-pub fn push_json_str(out: &mut String, s: &str) {
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     if !needs_json_escape(bytes) {
@@ -303,7 +307,7 @@ pub fn push_json_str(out: &mut String, s: &str) {
         out.push_str(&s[start..i]);
         if esc.is_empty() {
             let c = s[i..].chars().next().expect("a character starts here");
-            use fmt::Write as _;
+            use core::fmt::Write as _;
             let _ = write!(out, "\\u{:04x}", c as u32);
             start = i + c.len_utf8();
         } else {
@@ -316,7 +320,7 @@ pub fn push_json_str(out: &mut String, s: &str) {
 }
 
 /// Appends `s` with XML's special characters escaped.
-pub fn push_xml_text(out: &mut String, s: &str) {
+pub(crate) fn push_xml_text(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '<' => out.push_str("&lt;"),
@@ -355,13 +359,9 @@ pub fn write_json(out: &mut String, fields: &Fields<'_>) {
     out.reserve(96 + fields.idcard.len() + fields.fragments.map_or(160, |(j, _)| j.len()));
     out.push_str("{\"success\":\"1\",\"result\":{\"status\":\"");
     out.push_str(fields.status.as_str());
-    if fields.status != Status::WaitProcess {
-        out.push_str("\",\"idcard\":");
-        push_json_str(out, fields.idcard);
-        out.push_str(",\"par\":\"");
-    } else {
-        out.push_str("\",\"par\":\"");
-    }
+    out.push_str("\",\"idcard\":");
+    push_json_str(out, fields.idcard);
+    out.push_str(",\"par\":\"");
     out.push_str(fields.par);
     out.push_str("\",\"born\":\"");
     fields.born.push_to(out);
@@ -409,9 +409,7 @@ pub fn write_xml(out: &mut String, fields: &Fields<'_>) {
     out.push_str("<status>");
     out.push_str(fields.status.as_str());
     out.push_str("</status>");
-    if fields.status != Status::WaitProcess {
-        element(out, "idcard", fields.idcard);
-    }
+    element(out, "idcard", fields.idcard);
     out.push_str("<par>");
     out.push_str(fields.par);
     out.push_str("</par><born>");
@@ -436,6 +434,15 @@ pub fn write(out: &mut String, format: Format, fields: &Fields<'_>) {
         Format::Xml => write_xml(out, fields),
     }
 }
+
+/// The provider's `msgid` for an unknown `app`: `1000501` `请求接口不存在`.
+pub const MSGID_NO_SUCH_APP: &str = "1000501";
+/// The `msg` that goes with [`MSGID_NO_SUCH_APP`].
+pub const MSG_NO_SUCH_APP: &str = "请求接口不存在";
+/// The provider's `msgid` for a missing or wrong `appkey`/`sign`: `1000555` `SIGN_INVALID`.
+pub const MSGID_SIGN_INVALID: &str = "1000555";
+/// The `msg` that goes with [`MSGID_SIGN_INVALID`].
+pub const MSG_SIGN_INVALID: &str = "SIGN_INVALID";
 
 /// Appends a system-level error (`{"success":"0","msgid":…,"msg":…}`) in `format`.
 pub fn write_error(out: &mut String, format: Format, msgid: &str, msg: &str) {
@@ -499,6 +506,15 @@ impl Callback {
     }
 }
 
+/// Appends a system-level error as JSONP: `callback({"success":"0",…})`, so a browser
+/// client's callback runs and sees the error.
+pub fn write_error_jsonp(out: &mut String, callback: &Callback, msgid: &str, msg: &str) {
+    out.push_str(&callback.0);
+    out.push('(');
+    write_error(out, Format::Json, msgid, msg);
+    out.push(')');
+}
+
 /// Appends a JSONP answer: `callback(<json>)`.
 pub fn write_jsonp(out: &mut String, callback: &Callback, fields: &Fields<'_>) {
     out.push_str(&callback.0);
@@ -510,6 +526,75 @@ pub fn write_jsonp(out: &mut String, callback: &Callback, fields: &Fields<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{IdNumber, Region, Resolver, Source};
+    use chrono::NaiveDate;
+
+    fn number() -> IdNumber {
+        IdNumber::parse_as_of("110101199001011114", NaiveDate::MAX).unwrap()
+    }
+
+    /// Table regions are written from fragments precomputed by build.rs; a region carried as
+    /// plain fields (as the remote fallback does) is written field by field. Both must give
+    /// the same bytes, in JSON and XML, for every code of the table.
+    #[test]
+    fn precomputed_fragments_match_field_by_field_writing() {
+        let number = number();
+        let mut a = String::new();
+        let mut b = String::new();
+        for region in Region::all() {
+            let copy = Region::from_fields(region.code(), region.to_fields(), Source::Remote);
+            let table = Resolution::already_att(number, region);
+            let plain = Resolution::already_att(number, copy);
+            for format in [Format::Json, Format::Xml] {
+                a.clear();
+                b.clear();
+                write(&mut a, format, &Fields::new(&table, "x"));
+                write(&mut b, format, &Fields::new(&plain, "x"));
+                assert_eq!(a, b);
+            }
+        }
+        assert!(a.contains("<att>"));
+    }
+
+    /// The hand-written JSON and XML writers put exactly `Fields::pairs()` in its order, for
+    /// every status (WAIT_PROCESS with `idcard` too) and for input that needs escaping.
+    #[test]
+    fn writers_follow_the_pairs() {
+        let resolver = Resolver::as_of(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let answers = [
+            (resolver.resolve("110101199001011114"), "110101199001011114"),
+            (resolver.resolve("119999199001011111"), "119999199001011111"),
+            (resolver.resolve("<\"bad\">\\"), "<\"bad\">\\"),
+            (
+                Resolution::wait_process(Some(number())),
+                "110101199001011114",
+            ),
+        ];
+        for (r, input) in &answers {
+            let fields = Fields::new(r, input);
+            let mut json = String::from("{\"success\":\"1\",\"result\":{");
+            let mut xml = String::from(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success><result>",
+            );
+            for (i, (k, v)) in fields.pairs().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                json.push_str(&format!("\"{k}\":"));
+                push_json_str(&mut json, v);
+                xml.push_str(&format!("<{k}>"));
+                push_xml_text(&mut xml, v);
+                xml.push_str(&format!("</{k}>"));
+            }
+            json.push_str("}}");
+            xml.push_str("</result></root>");
+            let (mut j, mut x) = (String::new(), String::new());
+            write_json(&mut j, &fields);
+            write_xml(&mut x, &fields);
+            assert_eq!(j, json, "{input}");
+            assert_eq!(x, xml, "{input}");
+        }
+    }
 
     #[test]
     fn born_push_to_writes_as_str() {

@@ -353,3 +353,58 @@ fn age_in_full_years() {
     assert_eq!(new_year.age(), new_year.age_on(today));
     assert!(new_year.age().unwrap() >= 26);
 }
+
+/// The same characters get the same reason whichever side the white space is on (an
+/// 18-byte input with a space last used to be named as a bad character at position 18,
+/// the same with the space first as a length of 17).
+#[test]
+fn reason_does_not_depend_on_the_side_of_the_white_space() {
+    for (body, want) in [
+        ("11010119900101111", ParseError::Length(17)),
+        ("1101011990010111", ParseError::Length(16)),
+        ("11010190010111", ParseError::Length(14)),
+    ] {
+        for pad in [" ", "\t", "\u{3000}", "\u{feff}", "\u{200b}", "  "] {
+            let before = parse(&format!("{pad}{body}")).unwrap_err();
+            let after = parse(&format!("{body}{pad}")).unwrap_err();
+            assert_eq!(before, want, "{pad:?} before");
+            assert_eq!(after, want, "{pad:?} after");
+        }
+    }
+    // Not white space: a real character in place 18 is named, on either side of the digits.
+    assert_eq!(
+        parse("11010119900101111a").unwrap_err(),
+        ParseError::Character {
+            position: 18,
+            found: 'a'
+        }
+    );
+    assert_eq!(
+        parse("a11010119900101111").unwrap_err(),
+        ParseError::Character {
+            position: 1,
+            found: 'a'
+        }
+    );
+}
+
+/// A "today" in year 10000 or later allows every date a number can write, up to
+/// 9999-12-31 (it used to clamp the year alone and reject births late in 9999), and the
+/// resolver gives that "today" back as it was set.
+#[test]
+fn today_after_year_9999_is_clamped_as_a_whole_date() {
+    let late = id("11010199991231123");
+    for far in [date(10_000, 1, 1), date(12_000, 6, 15), NaiveDate::MAX] {
+        let n = IdNumber::parse_as_of(&late, far).unwrap();
+        assert_eq!(n.birth_ymd(), (9999, 12, 31));
+        let resolver = cnid::Resolver::as_of(far);
+        assert_eq!(resolver.today(), Some(far));
+        assert!(resolver.resolve(&late).status().is_valid());
+        assert_eq!(cnid::Resolver::new().with_today(far).today(), Some(far));
+    }
+    // Just before: 9999-12-30 still rejects 9999-12-31.
+    assert_eq!(
+        IdNumber::parse_as_of(&late, date(9999, 12, 30)).unwrap_err(),
+        ParseError::DateInFuture
+    );
+}

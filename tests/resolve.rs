@@ -87,6 +87,7 @@ fn renamed_code_keeps_both_names() {
     assert!(xiangfan.last_year.is_some());
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn resolution_serializes_the_typed_answer() {
     let r = resolver().resolve("512928199001011114");

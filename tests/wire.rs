@@ -105,13 +105,13 @@ fn not_att_shape() {
 }
 
 #[test]
-fn wait_process_shape_has_no_idcard() {
-    let r = cnid::Resolution::from_parts(Status::WaitProcess, None, None, None);
+fn wait_process_has_all_ten_keys_with_idcard() {
+    let r = cnid::Resolution::wait_process(None);
     let mut out = String::new();
     wire::write_json(&mut out, &Fields::new(&r, "110101199001011114"));
     assert_eq!(
         out,
-        r#"{"success":"1","result":{"status":"WAIT_PROCESS","par":"","born":"","sex":"","att":"","postno":"","areano":"","style_simcall":"","style_citynm":"","msg":"wait process"}}"#
+        r#"{"success":"1","result":{"status":"WAIT_PROCESS","idcard":"110101199001011114","par":"","born":"","sex":"","att":"","postno":"","areano":"","style_simcall":"","style_citynm":"","msg":"wait process"}}"#
     );
 }
 
@@ -242,74 +242,22 @@ fn every_answer_is_valid_json_with_the_seed_keys() {
         }
     }
 }
-
-/// Table regions are written from fragments precomputed by build.rs; a region carried as
-/// plain fields (as the remote fallback does) is written field by field. Both must give the
-/// same bytes, in JSON and XML, for every code of the table.
 #[test]
-fn precomputed_fragments_match_field_by_field_writing() {
-    let number = cnid::IdNumber::parse("110101199001011114").unwrap();
-    let mut a = String::new();
-    let mut b = String::new();
-    for region in Region::all() {
-        let copy = Region::from_fields(region.code(), region.to_fields(), cnid::Source::Remote);
-        let table =
-            cnid::Resolution::from_parts(Status::AlreadyAtt, Some(number), Some(region), None);
-        let plain =
-            cnid::Resolution::from_parts(Status::AlreadyAtt, Some(number), Some(copy), None);
-        for format in [Format::Json, Format::Xml] {
-            a.clear();
-            b.clear();
-            wire::write(&mut a, format, &Fields::new(&table, "x"));
-            wire::write(&mut b, format, &Fields::new(&plain, "x"));
-            assert_eq!(a, b);
-        }
-    }
-    assert!(a.contains("<att>"));
-}
-
-/// The hand-written JSON and XML writers put exactly `Fields::pairs()` in its order, for
-/// every status (WAIT_PROCESS without `idcard`) and for input that needs escaping.
-#[test]
-fn writers_follow_the_pairs() {
-    let number = cnid::IdNumber::parse("110101199001011114").unwrap();
-    let answers = [
-        (
-            resolver().resolve("110101199001011114"),
-            "110101199001011114",
-        ),
-        (
-            resolver().resolve("119999199001011111"),
-            "119999199001011111",
-        ),
-        (resolver().resolve("<\"bad\">\\"), "<\"bad\">\\"),
-        (
-            cnid::Resolution::from_parts(Status::WaitProcess, Some(number), None, None),
-            "110101199001011114",
-        ),
-    ];
-    for (r, input) in &answers {
-        let fields = Fields::new(r, input);
-        let mut json = String::from("{\"success\":\"1\",\"result\":{");
-        let mut xml = String::from(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success><result>",
-        );
-        for (i, (k, v)) in fields.pairs().enumerate() {
-            if i > 0 {
-                json.push(',');
-            }
-            json.push_str(&format!("\"{k}\":"));
-            wire::push_json_str(&mut json, v);
-            xml.push_str(&format!("<{k}>"));
-            wire::push_xml_text(&mut xml, v);
-            xml.push_str(&format!("</{k}>"));
-        }
-        json.push_str("}}");
-        xml.push_str("</result></root>");
-        let (mut j, mut x) = (String::new(), String::new());
-        wire::write_json(&mut j, &fields);
-        wire::write_xml(&mut x, &fields);
-        assert_eq!(j, json, "{input}");
-        assert_eq!(x, xml, "{input}");
-    }
+fn system_error_as_jsonp_with_the_providers_msgids() {
+    let cb = Callback::new("cb").unwrap();
+    let mut out = String::new();
+    wire::write_error_jsonp(
+        &mut out,
+        &cb,
+        wire::MSGID_NO_SUCH_APP,
+        wire::MSG_NO_SUCH_APP,
+    );
+    assert_eq!(
+        out,
+        r#"cb({"success":"0","msgid":"1000501","msg":"请求接口不存在"})"#
+    );
+    assert_eq!(
+        (wire::MSGID_SIGN_INVALID, wire::MSG_SIGN_INVALID),
+        ("1000555", "SIGN_INVALID")
+    );
 }

@@ -663,7 +663,7 @@ impl Job {
         }
         let resolution = match text {
             Some(t) => self.engine.resolve(t),
-            None => cnid::Resolution::from_parts(Status::WrongIdcard, None, None, None),
+            None => cnid::Resolution::wrong_idcard(cnid::ParseError::Empty),
         };
         match resolution.status() {
             Status::AlreadyAtt => counts.already_att += 1,

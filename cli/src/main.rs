@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod batch;
 mod generate;
 mod lookup;
+#[cfg(feature = "serve")]
+mod serve;
 mod upgrade;
 
 /// Resolve Chinese resident ID numbers (GB 11643-1999) offline: check character, birth
@@ -32,6 +34,9 @@ enum Command {
     Generate(generate::Args),
     /// Print the 18-digit form of first-generation 15-digit numbers.
     Upgrade(upgrade::Args),
+    /// Answer the web API's idcard.get over HTTP on your own host: clients change the base URL.
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
 }
 
 /// Output format of an answer.
@@ -191,6 +196,8 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Upgrade(args) => upgrade::run(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,
