@@ -143,25 +143,29 @@ pub fn resolve_into<'a, I>(resolver: &Resolver, inputs: I, out: &mut Columns)
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = latest_birth(resolver);
-    let mut inputs = inputs.into_iter();
-    let mut block = Block::new();
-    loop {
-        let n = block.load(&mut inputs);
-        if n == 0 {
-            break;
-        }
-        block.rules(limit);
-        block.finish(resolver, out);
-        if n < BLOCK {
-            break;
-        }
-    }
+    each_block(resolver, inputs, |block| block.finish(resolver, out));
 }
 
 /// Just the statuses of `inputs`, appended to `out`: [`resolve_into`] without the other
 /// columns.
 pub fn statuses_into<'a, I>(resolver: &Resolver, inputs: I, out: &mut Vec<Status>)
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    each_block(resolver, inputs, |block| {
+        for i in 0..block.len {
+            let status = match block.fast_region(i) {
+                Some(_) => Status::AlreadyAtt,
+                None => resolver.resolve(block.input[i]).status(),
+            };
+            out.push(status);
+        }
+    });
+}
+
+/// Loads `inputs` block by block, applies the rules, and hands each block to `each`.
+#[inline(always)]
+fn each_block<'a, I>(resolver: &Resolver, inputs: I, mut each: impl FnMut(&Block<'a>))
 where
     I: IntoIterator<Item = &'a str>,
 {
@@ -174,13 +178,7 @@ where
             break;
         }
         block.rules(limit);
-        for i in 0..n {
-            let status = match block.fast_region(i) {
-                Some(_) => Status::AlreadyAtt,
-                None => resolver.resolve(block.input[i]).status(),
-            };
-            out.push(status);
-        }
+        each(&block);
         if n < BLOCK {
             break;
         }

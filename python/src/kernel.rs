@@ -100,10 +100,83 @@ pub fn resolve(
     options: Options,
 ) -> Result<StructArray, String> {
     let strings = Strings::new(array)?;
+    let nulls = strings.nulls(array);
     let len = array.len();
-    let mut cols = Columns::with_capacity(len);
-    bulk::resolve_into(resolver, (0..len).map(|i| strings.get(i)), &mut cols);
-    Ok(build(&strings, &cols, strings.nulls(array), options))
+    let mut rows = Rows::with_capacity(len);
+    // A chunk at a time, so that the bulk columns stay in cache and are allocated once.
+    let mut cols = Columns::with_capacity(CHUNK.min(len));
+    for start in (0..len).step_by(CHUNK) {
+        let end = (start + CHUNK).min(len);
+        cols.clear();
+        bulk::resolve_into(resolver, (start..end).map(|i| strings.get(i)), &mut cols);
+        rows.extend(start, &cols, &strings, nulls.as_ref());
+    }
+    Ok(rows.finish(&strings, nulls, options))
+}
+
+/// Rows resolved by `cnid::bulk` per call of [`Rows::extend`].
+const CHUNK: usize = 1 << 14;
+
+/// The per-row buffers of the answer, filled chunk by chunk.
+struct Rows {
+    status_keys: Vec<i8>,
+    sex_keys: Vec<i8>,
+    region_keys: Vec<i32>,
+    has_msg: BooleanBufferBuilder,
+    born_values: Vec<u8>,
+    born_offsets: Vec<i32>,
+    /// Whether no input needed trimming (then the input is the `idcard` column).
+    plain_input: bool,
+}
+
+impl Rows {
+    fn with_capacity(len: usize) -> Rows {
+        let mut born_offsets = Vec::with_capacity(len + 1);
+        born_offsets.push(0);
+        Rows {
+            status_keys: Vec::with_capacity(len),
+            sex_keys: Vec::with_capacity(len),
+            region_keys: Vec::with_capacity(len),
+            has_msg: BooleanBufferBuilder::new(len),
+            born_values: Vec::with_capacity(len * 17),
+            born_offsets,
+            plain_input: true,
+        }
+    }
+
+    /// Appends the rows of `cols`, the answers for input rows `start..`.
+    fn extend(
+        &mut self,
+        start: usize,
+        cols: &Columns,
+        strings: &Strings<'_>,
+        nulls: Option<&NullBuffer>,
+    ) {
+        let empty = cnid::CODE_COUNT as i32;
+        for i in 0..cols.len() {
+            let row = start + i;
+            let status = cols.status[i];
+            let valid = nulls.is_none_or(|n| n.is_valid(row));
+            self.status_keys.push(status_key(status));
+            self.has_msg.append(valid & (status != Status::AlreadyAtt));
+            let region = cols.region[i];
+            self.region_keys.push(if region == NO_REGION {
+                empty
+            } else {
+                region as i32
+            });
+            if status == Status::AlreadyAtt {
+                let male = cols.sex[i] == Some(Sex::Male);
+                self.sex_keys.push(if male { 0 } else { 1 });
+                push_born(&mut self.born_values, cols.born[i]);
+            } else {
+                self.sex_keys.push(2);
+            }
+            self.born_offsets.push(self.born_values.len() as i32);
+            let s = strings.get(row);
+            self.plain_input &= trimmed(s).len() == s.len();
+        }
+    }
 }
 
 /// The type of the struct [`resolve`] returns.
@@ -160,103 +233,84 @@ fn status_key(s: Status) -> i8 {
     STATUSES.iter().position(|&t| t == s).unwrap_or(3) as i8
 }
 
-fn build(
-    strings: &Strings<'_>,
-    cols: &Columns,
-    nulls: Option<NullBuffer>,
-    options: Options,
-) -> StructArray {
-    let len = cols.len();
-    let empty = cnid::CODE_COUNT as i32;
-    // Every per-row buffer in one pass over the columns.
-    let mut status_keys = Vec::with_capacity(len);
-    let mut sex_keys = Vec::with_capacity(len);
-    let mut region_keys = Vec::with_capacity(len);
-    let mut has_msg = BooleanBufferBuilder::new(len);
-    let mut born_values = Vec::with_capacity(len * 17);
-    let mut born_offsets = Vec::with_capacity(len + 1);
-    born_offsets.push(0i32);
-    let mut plain_input = true;
-    for i in 0..len {
-        let status = cols.status[i];
-        let valid = nulls.as_ref().is_none_or(|n| n.is_valid(i));
-        status_keys.push(status_key(status));
-        has_msg.append(valid & (status != Status::AlreadyAtt));
-        let region = cols.region[i];
-        region_keys.push(if region == NO_REGION {
-            empty
-        } else {
-            region as i32
-        });
-        if status == Status::AlreadyAtt {
-            sex_keys.push(if cols.sex[i] == Some(Sex::Male) { 0 } else { 1 });
-            push_born(&mut born_values, cols.born[i]);
-        } else {
-            sex_keys.push(2);
-        }
-        born_offsets.push(born_values.len() as i32);
-        plain_input &= trimmed(strings.get(i)).len() == strings.get(i).len();
-    }
-    let region_keys = ScalarBuffer::from(region_keys);
+impl Rows {
+    fn finish(
+        self,
+        strings: &Strings<'_>,
+        nulls: Option<NullBuffer>,
+        options: Options,
+    ) -> StructArray {
+        let len = self.status_keys.len();
+        let Rows {
+            status_keys,
+            sex_keys,
+            region_keys,
+            mut has_msg,
+            born_values,
+            born_offsets,
+            plain_input,
+        } = self;
+        let region_keys = ScalarBuffer::from(region_keys);
 
-    let small =
-        |keys: Vec<i8>, values: &[Option<&str>], key_nulls: Option<NullBuffer>| -> ArrayRef {
-            let values: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
-            let keys = Int8Array::new(keys.into(), key_nulls);
+        let small =
+            |keys: Vec<i8>, values: &[Option<&str>], key_nulls: Option<NullBuffer>| -> ArrayRef {
+                let values: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
+                let keys = Int8Array::new(keys.into(), key_nulls);
+                if options.dictionary {
+                    Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
+                } else {
+                    plain_i8(&keys, &values)
+                }
+            };
+        let statuses: Vec<Option<&str>> = STATUSES.iter().map(|s| Some(s.as_str())).collect();
+        let messages: Vec<Option<&str>> = STATUSES.iter().map(|s| s.message()).collect();
+        // `msg` is null for ALREADY_ATT, as the web API leaves it out.
+        let msg = small(
+            status_keys.clone(),
+            &messages,
+            Some(NullBuffer::new(has_msg.finish())),
+        );
+        let status = small(status_keys, &statuses, nulls.clone());
+        let sex = small(sex_keys, &[Some("男"), Some("女"), Some("")], nulls.clone());
+
+        let mut regions = region_dictionaries().iter().map(|dict| -> ArrayRef {
+            let keys = Int32Array::new(region_keys.clone(), nulls.clone());
             if options.dictionary {
-                Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
+                Arc::new(DictionaryArray::<Int32Type>::new(keys, dict.clone()))
             } else {
-                plain_i8(&keys, &values)
+                plain_i32(&keys, dict)
+            }
+        });
+
+        let idcard: ArrayRef = match strings {
+            // Nothing to trim: the input itself is the `idcard` column (no copy).
+            Strings::Utf8(a) if plain_input => Arc::new((*a).clone()),
+            _ => {
+                let mut b = StringBuilder::with_capacity(len, len * 18);
+                for i in 0..len {
+                    if nulls.as_ref().is_none_or(|n| n.is_valid(i)) {
+                        b.append_value(trimmed(strings.get(i)));
+                    } else {
+                        b.append_null();
+                    }
+                }
+                Arc::new(b.finish())
             }
         };
-    let statuses: Vec<Option<&str>> = STATUSES.iter().map(|s| Some(s.as_str())).collect();
-    let messages: Vec<Option<&str>> = STATUSES.iter().map(|s| s.message()).collect();
-    // `msg` is null for ALREADY_ATT, as the web API leaves it out.
-    let msg = small(
-        status_keys.clone(),
-        &messages,
-        Some(NullBuffer::new(has_msg.finish())),
-    );
-    let status = small(status_keys, &statuses, nulls.clone());
-    let sex = small(sex_keys, &[Some("男"), Some("女"), Some("")], nulls.clone());
+        let born = StringArray::new(
+            OffsetBuffer::new(born_offsets.into()),
+            Buffer::from_vec(born_values),
+            nulls.clone(),
+        );
 
-    let mut regions = region_dictionaries().iter().map(|dict| -> ArrayRef {
-        let keys = Int32Array::new(region_keys.clone(), nulls.clone());
-        if options.dictionary {
-            Arc::new(DictionaryArray::<Int32Type>::new(keys, dict.clone()))
-        } else {
-            plain_i32(&keys, dict)
-        }
-    });
-
-    let idcard: ArrayRef = match strings {
-        // Nothing to trim: the input itself is the `idcard` column (no copy).
-        Strings::Utf8(a) if plain_input => Arc::new((*a).clone()),
-        _ => {
-            let mut b = StringBuilder::with_capacity(len, len * 18);
-            for i in 0..len {
-                if nulls.as_ref().is_none_or(|n| n.is_valid(i)) {
-                    b.append_value(trimmed(strings.get(i)));
-                } else {
-                    b.append_null();
-                }
-            }
-            Arc::new(b.finish())
-        }
-    };
-    let born = StringArray::new(
-        OffsetBuffer::new(born_offsets.into()),
-        Buffer::from_vec(born_values),
-        nulls.clone(),
-    );
-
-    let mut arrays: Vec<ArrayRef> = vec![status, idcard];
-    arrays.push(regions.next().expect("par"));
-    arrays.push(Arc::new(born));
-    arrays.push(sex);
-    arrays.extend(regions);
-    arrays.push(msg);
-    StructArray::new(fields(options), arrays, nulls)
+        let mut arrays: Vec<ArrayRef> = vec![status, idcard];
+        arrays.push(regions.next().expect("par"));
+        arrays.push(Arc::new(born));
+        arrays.push(sex);
+        arrays.extend(regions);
+        arrays.push(msg);
+        StructArray::new(fields(options), arrays, nulls)
+    }
 }
 
 /// The birth date in the web API's form, `1990年01月01日`, from `yyyymmdd`.
