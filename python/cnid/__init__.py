@@ -67,20 +67,34 @@ def resolve_arrow(array, today=None, *, dictionary=True, threads=1):
     Rust with the GIL released. Nulls stay null. With ``dictionary`` (the default) the
     region, status, sex and msg columns are dictionary-encoded; ``threads`` > 1 splits
     the work over that many threads. A ``pyarrow.ChunkedArray`` (or stream) gives a
-    ``pyarrow.ChunkedArray``, chunk for chunk.
+    ``pyarrow.ChunkedArray``, chunk for chunk, and so does an array of more than
+    ``MAX_ROWS`` (20 million) rows.
     """
     import pyarrow as pa
 
     chunked, chunks = _chunks(array)
     out = []
-    for chunk in chunks:
+    for chunk in _bounded(chunks):
         parts = _cnid.resolve_arrow_parts(chunk, today, dictionary, threads)
         out.extend(pa.array(p) for p in parts)
+    if chunked is None and len(chunks[0]) > _cnid.MAX_ROWS:
+        # One call answers at most MAX_ROWS rows (32-bit string offsets).
+        chunked = True
     if chunked is not None:
         return pa.chunked_array(out, type=_struct_type(dictionary))
     if len(out) == 1:
         return out[0]
     return pa.concat_arrays(out)
+
+
+def _bounded(chunks):
+    """The chunks, each sliced to at most MAX_ROWS rows."""
+    import pyarrow as pa
+
+    for c in chunks:
+        c = c if isinstance(c, pa.Array) else pa.array(c)
+        for start in range(0, max(len(c), 1), _cnid.MAX_ROWS):
+            yield c.slice(start, _cnid.MAX_ROWS)
 
 
 def status_arrow(array, today=None, *, dictionary=True):
@@ -89,8 +103,8 @@ def status_arrow(array, today=None, *, dictionary=True):
     import pyarrow as pa
 
     chunked, chunks = _chunks(array)
-    out = [pa.array(_cnid.status_arrow(c, today, dictionary)) for c in chunks]
-    if chunked is not None:
+    out = [pa.array(_cnid.status_arrow(c, today, dictionary)) for c in _bounded(chunks)]
+    if chunked is not None or len(out) > 1:
         return pa.chunked_array(out, type=_status_type(dictionary))
     return out[0]
 

@@ -102,6 +102,12 @@ pub fn resolve(
     let strings = Strings::new(array)?;
     let nulls = strings.nulls(array);
     let len = array.len();
+    if len > MAX_ROWS {
+        return Err(format!(
+            "{len} rows in one array: at most {MAX_ROWS} at a time (the answer's strings must \
+             fit 32-bit offsets); pass it in chunks"
+        ));
+    }
     let mut rows = Rows::with_capacity(len);
     // A chunk at a time, so that the bulk columns stay in cache and are allocated once.
     let mut cols = Columns::with_capacity(CHUNK.min(len));
@@ -113,6 +119,10 @@ pub fn resolve(
     }
     Ok(rows.finish(&strings, nulls, options))
 }
+
+/// The most rows one call answers: the longest plain field (under 100 bytes) of every row
+/// must fit 32-bit offsets. (`cnid.resolve_arrow` slices longer arrays.)
+pub const MAX_ROWS: usize = 20_000_000;
 
 /// Rows resolved by `cnid::bulk` per call of [`Rows::extend`].
 const CHUNK: usize = 1 << 14;
@@ -355,13 +365,25 @@ fn plain_i8(keys: &Int8Array, values: &ArrayRef) -> ArrayRef {
     )
 }
 
+/// The dictionary's strings for `keys`, as a plain string array: the bytes copied row by
+/// row into one buffer (three times faster than collecting an iterator of strings).
 fn plain_i32(keys: &Int32Array, values: &ArrayRef) -> ArrayRef {
-    let values = values.as_any().downcast_ref::<StringArray>().expect("utf8");
-    Arc::new(
-        keys.iter()
-            .map(|k| k.map(|k| values.value(k as usize)))
-            .collect::<StringArray>(),
-    )
+    let dict = values.as_any().downcast_ref::<StringArray>().expect("utf8");
+    let mut offsets = Vec::with_capacity(keys.len() + 1);
+    offsets.push(0i32);
+    let mut bytes = Vec::new();
+    for (i, &k) in keys.values().iter().enumerate() {
+        if keys.is_valid(i) {
+            bytes.extend_from_slice(dict.value(k as usize).as_bytes());
+        }
+        // At most MAX_ROWS rows of at most a few dozen bytes: within i32.
+        offsets.push(bytes.len() as i32);
+    }
+    Arc::new(StringArray::new(
+        OffsetBuffer::new(offsets.into()),
+        Buffer::from_vec(bytes),
+        keys.nulls().cloned(),
+    ))
 }
 
 /// [`resolve`] on `threads` slices of `array` at once (zero-copy slices), one struct
@@ -412,6 +434,11 @@ pub fn statuses(
 ) -> Result<ArrayRef, String> {
     let strings = Strings::new(array)?;
     let len = array.len();
+    if len > MAX_ROWS {
+        return Err(format!(
+            "{len} rows in one array: at most {MAX_ROWS} at a time"
+        ));
+    }
     let mut out = Vec::with_capacity(len);
     bulk::statuses_into(resolver, (0..len).map(|i| strings.get(i)), &mut out);
     let nulls = strings.nulls(array);

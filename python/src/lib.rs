@@ -323,6 +323,7 @@ fn _cnid(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DATA_VERSION", cnid::DATA_VERSION)?;
     m.add("CODE_COUNT", cnid::CODE_COUNT)?;
     m.add("FIELDS", kernel::FIELDS.to_vec())?;
+    m.add("MAX_ROWS", kernel::MAX_ROWS)?;
     m.add_function(wrap_pyfunction!(lookup, m)?)?;
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(mask, m)?)?;
