@@ -119,7 +119,7 @@ def _struct_type(dictionary):
     import pyarrow as pa
 
     def ty(name):
-        if not dictionary or name in ("idcard", "born"):
+        if not dictionary or name == "idcard":
             return pa.string()
         key = pa.int8() if name in ("status", "sex", "msg") else pa.int32()
         return pa.dictionary(key, pa.string())

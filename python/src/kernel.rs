@@ -108,6 +108,16 @@ pub fn resolve(
              fit 32-bit offsets); pass it in chunks"
         ));
     }
+    if options.dictionary
+        && resolver.today().is_some_and(|t| {
+            t > chrono::NaiveDate::from_ymd_opt(BORN_LAST.0, 12, 31).expect("a date")
+        })
+    {
+        return Err(
+            "a \"today\" after 2999-12-31 needs dictionary=False (the born dictionary ends there)"
+                .to_owned(),
+        );
+    }
     let mut rows = Rows::with_capacity(len);
     // A chunk at a time, so that the bulk columns stay in cache and are allocated once.
     let mut cols = Columns::with_capacity(CHUNK.min(len));
@@ -133,23 +143,20 @@ struct Rows {
     sex_keys: Vec<i8>,
     region_keys: Vec<i32>,
     has_msg: BooleanBufferBuilder,
-    born_values: Vec<u8>,
-    born_offsets: Vec<i32>,
+    /// The birth date of an ALREADY_ATT row as `yyyymmdd`, else 0.
+    born: Vec<u32>,
     /// Whether no input needed trimming (then the input is the `idcard` column).
     plain_input: bool,
 }
 
 impl Rows {
     fn with_capacity(len: usize) -> Rows {
-        let mut born_offsets = Vec::with_capacity(len + 1);
-        born_offsets.push(0);
         Rows {
             status_keys: Vec::with_capacity(len),
             sex_keys: Vec::with_capacity(len),
             region_keys: Vec::with_capacity(len),
             has_msg: BooleanBufferBuilder::new(len),
-            born_values: Vec::with_capacity(len * 17),
-            born_offsets,
+            born: Vec::with_capacity(len),
             plain_input: true,
         }
     }
@@ -178,11 +185,11 @@ impl Rows {
             if status == Status::AlreadyAtt {
                 let male = cols.sex[i] == Some(Sex::Male);
                 self.sex_keys.push(if male { 0 } else { 1 });
-                push_born(&mut self.born_values, cols.born[i]);
+                self.born.push(cols.born[i]);
             } else {
                 self.sex_keys.push(2);
+                self.born.push(0);
             }
-            self.born_offsets.push(self.born_values.len() as i32);
             let s = strings.get(row);
             self.plain_input &= trimmed(s).len() == s.len();
         }
@@ -206,7 +213,7 @@ fn fields(options: Options) -> Fields {
         .iter()
         .map(|&name| {
             let ty = match name {
-                "idcard" | "born" => DataType::Utf8,
+                "idcard" => DataType::Utf8,
                 "status" | "sex" | "msg" => dict(DataType::Int8),
                 _ => dict(DataType::Int32),
             };
@@ -256,22 +263,25 @@ impl Rows {
             sex_keys,
             region_keys,
             mut has_msg,
-            born_values,
-            born_offsets,
+            born,
             plain_input,
         } = self;
         let region_keys = ScalarBuffer::from(region_keys);
+        // One buffer of status keys for `status` and `msg`.
+        let status_keys = ScalarBuffer::from(status_keys);
 
-        let small =
-            |keys: Vec<i8>, values: &[Option<&str>], key_nulls: Option<NullBuffer>| -> ArrayRef {
-                let values: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
-                let keys = Int8Array::new(keys.into(), key_nulls);
-                if options.dictionary {
-                    Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
-                } else {
-                    plain_i8(&keys, &values)
-                }
-            };
+        let small = |keys: ScalarBuffer<i8>,
+                     values: &[Option<&str>],
+                     key_nulls: Option<NullBuffer>|
+         -> ArrayRef {
+            let values: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
+            let keys = Int8Array::new(keys, key_nulls);
+            if options.dictionary {
+                Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
+            } else {
+                plain_i8(&keys, &values)
+            }
+        };
         let statuses: Vec<Option<&str>> = STATUSES.iter().map(|s| Some(s.as_str())).collect();
         let messages: Vec<Option<&str>> = STATUSES.iter().map(|s| s.message()).collect();
         // `msg` is null for ALREADY_ATT, as the web API leaves it out.
@@ -281,7 +291,11 @@ impl Rows {
             Some(NullBuffer::new(has_msg.finish())),
         );
         let status = small(status_keys, &statuses, nulls.clone());
-        let sex = small(sex_keys, &[Some("男"), Some("女"), Some("")], nulls.clone());
+        let sex = small(
+            sex_keys.into(),
+            &[Some("男"), Some("女"), Some("")],
+            nulls.clone(),
+        );
 
         let mut regions = region_dictionaries().iter().map(|dict| -> ArrayRef {
             let keys = Int32Array::new(region_keys.clone(), nulls.clone());
@@ -307,20 +321,83 @@ impl Rows {
                 Arc::new(b.finish())
             }
         };
-        let born = StringArray::new(
-            OffsetBuffer::new(born_offsets.into()),
-            Buffer::from_vec(born_values),
-            nulls.clone(),
-        );
-
+        let born: ArrayRef = if options.dictionary {
+            let keys: ScalarBuffer<i32> = born.iter().map(|&b| born_key(b)).collect();
+            let keys = Int32Array::new(keys, nulls.clone());
+            Arc::new(DictionaryArray::<Int32Type>::new(
+                keys,
+                born_dictionary().clone(),
+            ))
+        } else {
+            let mut values = Vec::with_capacity(len * 17);
+            let mut offsets = Vec::with_capacity(len + 1);
+            offsets.push(0i32);
+            for &b in &born {
+                if b != 0 {
+                    push_born(&mut values, b);
+                }
+                offsets.push(values.len() as i32);
+            }
+            Arc::new(StringArray::new(
+                OffsetBuffer::new(offsets.into()),
+                Buffer::from_vec(values),
+                nulls.clone(),
+            ))
+        };
         let mut arrays: Vec<ArrayRef> = vec![status, idcard];
         arrays.push(regions.next().expect("par"));
-        arrays.push(Arc::new(born));
+        arrays.push(born);
         arrays.push(sex);
         arrays.extend(regions);
         arrays.push(msg);
         StructArray::new(fields(options), arrays, nulls)
     }
+}
+
+/// The first and last birth dates of the `born` dictionary.
+const BORN_FIRST: (i32, i32, i32) = (1800, 1, 1);
+const BORN_LAST: (i32, i32, i32) = (2999, 12, 31);
+
+/// Days from 0000-03-01 (proleptic Gregorian) to a date, for years from 0 on
+/// (H. Hinnant's `days_from_civil`).
+fn days((y, m, d): (i32, i32, i32)) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let (era, yoe) = (y / 400, y % 400);
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy
+}
+
+/// The `born` dictionary key of a packed `yyyymmdd` (0, the empty string, for 0).
+fn born_key(packed: u32) -> i32 {
+    if packed == 0 {
+        return 0;
+    }
+    let p = packed as i32;
+    days((p / 10_000, p / 100 % 100, p % 100)) - days(BORN_FIRST) + 1
+}
+
+/// The `born` column's dictionary: the empty string, then every date from 1800-01-01 to
+/// 2999-12-31 in the web API's form (7.5 MB, built once). Dates repeat across millions
+/// of rows; a key is 4 bytes where the string is 21 with its offset.
+fn born_dictionary() -> &'static ArrayRef {
+    static DICT: OnceLock<ArrayRef> = OnceLock::new();
+    DICT.get_or_init(|| {
+        let first = chrono::NaiveDate::from_ymd_opt(BORN_FIRST.0, 1, 1).expect("a date");
+        let count = (days(BORN_LAST) - days(BORN_FIRST) + 1) as usize;
+        let mut b = StringBuilder::with_capacity(count + 1, (count + 1) * 17);
+        b.append_value("");
+        let mut bytes = Vec::with_capacity(17);
+        for date in first.iter_days().take(count) {
+            use chrono::Datelike;
+            bytes.clear();
+            push_born(
+                &mut bytes,
+                date.year() as u32 * 10_000 + date.month() * 100 + date.day(),
+            );
+            b.append_value(std::str::from_utf8(&bytes).expect("digits and CJK"));
+        }
+        Arc::new(b.finish())
+    })
 }
 
 /// The birth date in the web API's form, `1990年01月01日`, from `yyyymmdd`.
@@ -338,11 +415,17 @@ fn push_born(out: &mut Vec<u8>, packed: u32) {
 /// The input as the web API's `idcard` shows it: without the white space and invisible
 /// marks around it (the core's rule, through `wire::Fields`). Plain 18- or 15-character
 /// inputs, nearly all of them, need no work.
+#[inline]
 fn trimmed(s: &str) -> &str {
     let plain = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
     if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
         return s;
     }
+    trimmed_slow(s)
+}
+
+#[inline(never)]
+fn trimmed_slow(s: &str) -> &str {
     let r = cnid::Resolver::new().resolve("");
     let t = cnid::wire::Fields::new(&r, s).idcard();
     // `t` is a sub-slice of `s`: its place in `s` from the addresses.
