@@ -74,17 +74,11 @@ def resolve_arrow(array, today=None, *, dictionary=True, threads=1):
 
     chunked, chunks = _chunks(array)
     out = []
-    for chunk in _bounded(chunks):
-        parts = _cnid.resolve_arrow_parts(chunk, today, dictionary, threads)
-        out.extend(pa.array(p) for p in parts)
-    if chunked is None and len(chunks[0]) > _cnid.MAX_ROWS:
-        # One call answers at most MAX_ROWS rows (32-bit string offsets).
-        chunked = True
-    if chunked is not None:
+    out = [pa.array(_cnid.resolve_arrow(c, today, dictionary, threads)) for c in _bounded(chunks)]
+    if chunked is not None or len(out) > 1:
+        # A chunked input, or one of more than MAX_ROWS rows (32-bit string offsets).
         return pa.chunked_array(out, type=_struct_type(dictionary))
-    if len(out) == 1:
-        return out[0]
-    return pa.concat_arrays(out)
+    return out[0]
 
 
 def _bounded(chunks):

@@ -30,6 +30,9 @@ pub const FIELDS: [&str; 11] = [
     "msg",
 ];
 
+/// How the error for an array that does not hold strings starts.
+pub const NOT_STRINGS: &str = "expected an array of strings";
+
 /// The statuses in the order of their dictionary keys.
 const STATUSES: [Status; 4] = [
     Status::AlreadyAtt,
@@ -64,7 +67,7 @@ impl<'a> Strings<'a> {
             DataType::Null => Strings::Null(array.len()),
             other => {
                 return Err(format!(
-                    "expected an array of strings (utf8, large_utf8 or utf8_view), found {other}"
+                    "{NOT_STRINGS} (utf8, large_utf8 or utf8_view), found {other}"
                 ))
             }
         })
@@ -90,7 +93,7 @@ impl<'a> Strings<'a> {
 }
 
 /// Resolves every row of `array` (a string array) into the struct of the web API's
-/// fields. Nulls stay null (the struct row and every field).
+/// fields, on up to `threads` threads. Nulls stay null (the struct row and every field).
 ///
 /// # Errors
 /// An array that does not hold strings.
@@ -98,6 +101,7 @@ pub fn resolve(
     array: &dyn Array,
     resolver: &Resolver,
     options: Options,
+    threads: usize,
 ) -> Result<StructArray, String> {
     let strings = Strings::new(array)?;
     let nulls = strings.nulls(array);
@@ -118,16 +122,54 @@ pub fn resolve(
                 .to_owned(),
         );
     }
-    let mut rows = Rows::with_capacity(len);
-    // A chunk at a time, so that the bulk columns stay in cache and are allocated once.
-    let mut cols = Columns::with_capacity(CHUNK.min(len));
-    for start in (0..len).step_by(CHUNK) {
-        let end = (start + CHUNK).min(len);
+    let threads = threads.clamp(1, len.div_ceil(CHUNK).max(1));
+    let rows = if threads == 1 {
+        resolve_rows(0..len, &strings, nulls.as_ref(), resolver)
+    } else {
+        // Each thread answers a contiguous range; their buffers are joined in order, so
+        // the answer is one array whatever the number of threads.
+        let step = len.div_ceil(threads);
+        let parts: Vec<Rows> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..len)
+                .step_by(step)
+                .map(|start| {
+                    let (strings, nulls) = (&strings, nulls.as_ref());
+                    let range = start..(start + step).min(len);
+                    scope.spawn(move || resolve_rows(range, strings, nulls, resolver))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().map_err(|_| "a worker thread failed".to_owned()))
+                .collect::<Result<_, _>>()
+        })?;
+        let mut parts = parts.into_iter();
+        let mut rows = parts.next().unwrap_or_else(|| Rows::with_capacity(0));
+        for part in parts {
+            rows.append(part);
+        }
+        rows
+    };
+    Ok(rows.finish(&strings, nulls, options))
+}
+
+/// The rows of `range`, a chunk at a time, so that the bulk columns stay in cache and
+/// are allocated once.
+fn resolve_rows(
+    range: std::ops::Range<usize>,
+    strings: &Strings<'_>,
+    nulls: Option<&NullBuffer>,
+    resolver: &Resolver,
+) -> Rows {
+    let mut rows = Rows::with_capacity(range.len());
+    let mut cols = Columns::with_capacity(CHUNK.min(range.len()));
+    for start in range.clone().step_by(CHUNK) {
+        let end = (start + CHUNK).min(range.end);
         cols.clear();
         bulk::resolve_into(resolver, (start..end).map(|i| strings.get(i)), &mut cols);
-        rows.extend(start, &cols, &strings, nulls.as_ref());
+        rows.extend(start, &cols, strings, nulls);
     }
-    Ok(rows.finish(&strings, nulls, options))
+    rows
 }
 
 /// The most rows one call answers: the longest plain field (under 100 bytes) of every row
@@ -159,6 +201,17 @@ impl Rows {
             born: Vec::with_capacity(len),
             plain_input: true,
         }
+    }
+
+    /// Appends the rows of `other`, which follow these.
+    fn append(&mut self, other: Rows) {
+        self.status_keys.extend(other.status_keys);
+        self.sex_keys.extend(other.sex_keys);
+        self.region_keys.extend(other.region_keys);
+        let mut msg = other.has_msg;
+        self.has_msg.append_buffer(&msg.finish());
+        self.born.extend(other.born);
+        self.plain_input &= other.plain_input;
     }
 
     /// Appends the rows of `cols`, the answers for input rows `start..`.
@@ -467,42 +520,6 @@ fn plain_i32(keys: &Int32Array, values: &ArrayRef) -> ArrayRef {
         Buffer::from_vec(bytes),
         keys.nulls().cloned(),
     ))
-}
-
-/// [`resolve`] on `threads` slices of `array` at once (zero-copy slices), one struct
-/// array per slice, in order.
-///
-/// # Errors
-/// As [`resolve`].
-pub fn resolve_parallel(
-    array: &dyn Array,
-    resolver: &Resolver,
-    options: Options,
-    threads: usize,
-) -> Result<Vec<StructArray>, String> {
-    let len = array.len();
-    let threads = threads.clamp(1, len.max(1));
-    if threads == 1 {
-        return Ok(vec![resolve(array, resolver, options)?]);
-    }
-    let step = len.div_ceil(threads);
-    let slices: Vec<ArrayRef> = (0..len)
-        .step_by(step)
-        .map(|start| array.slice(start, step.min(len - start)))
-        .collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = slices
-            .iter()
-            .map(|slice| scope.spawn(move || resolve(slice.as_ref(), resolver, options)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a worker thread failed".to_owned()))
-            })
-            .collect()
-    })
 }
 
 /// Just the status of every row of `array`: a string array (dictionary-encoded when

@@ -278,29 +278,29 @@ fn generate(count: usize, seed: Option<u64>, region: Option<&str>) -> PyResult<V
 }
 
 /// Resolves a string array given through the Arrow PyCapsule interface
-/// (`__arrow_c_array__`) without copying it, with the GIL released; returns the answer
-/// as an object with `__arrow_c_array__` (the `cnid` package makes it a
-/// `pyarrow.StructArray`), one per slice when `threads` > 1.
+/// (`__arrow_c_array__`) without copying it, with the GIL released, on up to `threads`
+/// threads; returns the answer as an object with `__arrow_c_array__` (the `cnid` package
+/// makes it a `pyarrow.StructArray`).
 #[pyfunction]
 #[pyo3(signature = (array, today=None, dictionary=true, threads=1))]
-fn resolve_arrow_parts(
-    py: Python<'_>,
-    array: &Bound<'_, PyAny>,
-    today: Option<&Bound<'_, PyAny>>,
+fn resolve_arrow<'py>(
+    py: Python<'py>,
+    array: &Bound<'py, PyAny>,
+    today: Option<&Bound<'py, PyAny>>,
     dictionary: bool,
     threads: usize,
-) -> PyResult<Vec<ffi::Exported>> {
+) -> PyResult<ffi::Exported> {
     let resolver = resolver(today)?;
     let input = ffi::import_array(array)?;
     let options = kernel::Options { dictionary };
-    let parts = py
-        .detach(|| kernel::resolve_parallel(input.as_ref(), &resolver, options, threads))
-        .map_err(PyTypeError::new_err)?;
-    parts.into_iter().map(|p| ffi::Exported::new(&p)).collect()
+    let out = py
+        .detach(|| kernel::resolve(input.as_ref(), &resolver, options, threads))
+        .map_err(kernel_error)?;
+    ffi::Exported::new(&out)
 }
 
 /// Just the statuses of a string array given through the Arrow PyCapsule interface, as
-/// an exported string array (see [`resolve_arrow_parts`]).
+/// an exported string array (see [`resolve_arrow`]).
 #[pyfunction]
 #[pyo3(signature = (array, today=None, dictionary=true))]
 fn status_arrow(
@@ -314,8 +314,18 @@ fn status_arrow(
     let options = kernel::Options { dictionary };
     let out = py
         .detach(|| kernel::statuses(input.as_ref(), &resolver, options))
-        .map_err(PyTypeError::new_err)?;
+        .map_err(kernel_error)?;
     ffi::Exported::new(out.as_ref())
+}
+
+/// A kernel error as Python's: `TypeError` for an array that does not hold strings,
+/// `ValueError` otherwise.
+fn kernel_error(msg: String) -> PyErr {
+    if msg.starts_with(kernel::NOT_STRINGS) {
+        PyTypeError::new_err(msg)
+    } else {
+        PyValueError::new_err(msg)
+    }
 }
 
 #[pymodule]
@@ -328,7 +338,7 @@ fn _cnid(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(mask, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
-    m.add_function(wrap_pyfunction!(resolve_arrow_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(resolve_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(status_arrow, m)?)?;
     m.add_class::<IdCard>()?;
     m.add_class::<Region>()?;
