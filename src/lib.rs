@@ -7,6 +7,7 @@
 extern crate alloc;
 
 mod age;
+pub mod bulk;
 mod check_digit;
 mod clock;
 mod document;

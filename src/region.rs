@@ -157,12 +157,25 @@ impl Region {
     /// Looks up the code `prefix * 100 + last` (`prefix` < 10000, `last` < 100).
     #[inline]
     pub(crate) fn lookup_parts(prefix: u16, last: u8) -> Option<Region> {
+        Self::from_index(Self::index_of_parts(prefix, last)?)
+    }
+
+    /// The position in the table ([`Region::all`]'s order) of the code
+    /// `prefix * 100 + last`, through the radix index.
+    #[inline]
+    pub(crate) fn index_of_parts(prefix: u16, last: u8) -> Option<usize> {
         let block = *table::BLOCKS.get(usize::from(prefix))?;
         if block == 0 || last >= 100 {
             return None;
         }
         let slot = table::SLOTS[(usize::from(block) - 1) * 100 + usize::from(last)];
-        let (_, record) = table::TABLE.index(usize::from(slot).checked_sub(1)?)?;
+        usize::from(slot).checked_sub(1)
+    }
+
+    /// The region at `index` in the table ([`Region::all`]'s order).
+    #[inline]
+    pub(crate) fn from_index(index: usize) -> Option<Region> {
+        let (_, record) = table::TABLE.index(index)?;
         Some(Region::table(record))
     }
 

@@ -1,0 +1,149 @@
+//! The Arrow kernel from Rust: every row of a mixed string array gets the fields that
+//! `wire::Fields` (the CLI's and the web API's answer) gives for the same input, in
+//! every string layout and with or without dictionaries; nulls stay null.
+//!
+//! The kernel is compiled in here from its source: the extension itself is a cdylib
+//! whose Python symbols only exist inside an interpreter.
+
+#[path = "../src/kernel.rs"]
+mod kernel;
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, Int8Type};
+use arrow_array::{Array, ArrayRef, LargeStringArray, NullArray, StringArray, StringViewArray};
+use arrow_schema::DataType;
+use chrono::NaiveDate;
+use cnid::wire::Fields;
+use cnid::Resolver;
+
+fn resolver() -> Resolver {
+    Resolver::new().with_today(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap())
+}
+
+fn complete(body: &str) -> String {
+    let c = cnid::check_character(body.as_bytes().try_into().unwrap()).unwrap();
+    format!("{body}{c}")
+}
+
+/// Valid, wrong check character, wrong date, unknown province, unknown region (NOT_ATT),
+/// 15 digits, full-width, white space around, empty, null.
+fn mixed() -> Vec<Option<String>> {
+    let valid = complete("11010119900101111");
+    let mut inputs = vec![
+        Some(valid.clone()),
+        Some(format!("{}2", &valid[..17])),
+        Some(complete("11010119900230111")),
+        Some(complete("99010119900101111")),
+        Some(complete("43041919900101111")),
+        Some("110101900101111".to_owned()),
+        Some("１１０１０１１９９００１０１１１１４".to_owned()),
+        Some(format!("\u{feff} {valid}\t")),
+        Some(String::new()),
+        None,
+        Some(complete("51292819900101111")),
+        Some("11010519491231002x".to_owned()),
+    ];
+    // Past one block of the bulk kernel, and across the threads' slices.
+    let again = inputs.clone();
+    for _ in 0..12 {
+        inputs.extend(again.iter().cloned());
+    }
+    inputs
+}
+
+/// A string field of the struct at `row`, whatever its encoding; `None` for null.
+fn field(array: &ArrayRef, row: usize) -> Option<String> {
+    if array.is_null(row) {
+        return None;
+    }
+    let text = |values: &ArrayRef, i: usize| values.as_string::<i32>().value(i).to_owned();
+    Some(match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().value(row).to_owned(),
+        DataType::Dictionary(key, _) if **key == DataType::Int8 => {
+            let d = array.as_dictionary::<Int8Type>();
+            text(d.values(), d.keys().value(row) as usize)
+        }
+        _ => {
+            let d = array.as_dictionary::<Int32Type>();
+            text(d.values(), d.keys().value(row) as usize)
+        }
+    })
+}
+
+fn check(input: &dyn Array, strings: &[Option<String>], dictionary: bool, threads: usize) {
+    let options = kernel::Options { dictionary };
+    let part = kernel::resolve(input, &resolver(), options, threads).unwrap();
+    let mut row = 0;
+    {
+        assert_eq!(part.data_type(), &kernel::data_type(options));
+        for i in 0..part.len() {
+            let got: Vec<Option<String>> = part.columns().iter().map(|c| field(c, i)).collect();
+            match &strings[row] {
+                None => {
+                    assert!(part.is_null(i), "row {row}");
+                    assert!(got.iter().all(Option::is_none), "row {row}: {got:?}");
+                }
+                Some(s) => {
+                    let r = resolver().resolve(s);
+                    let f = Fields::new(&r, s);
+                    let mut want: Vec<Option<String>> =
+                        f.pairs().map(|(_, v)| Some(v.to_owned())).collect();
+                    if f.msg().is_none() {
+                        want.push(None);
+                    }
+                    assert!(part.is_valid(i));
+                    assert_eq!(got, want, "row {row}: {}", cnid::mask(s));
+                }
+            }
+            row += 1;
+        }
+    }
+    assert_eq!(row, strings.len());
+
+    let statuses = kernel::statuses(input, &resolver(), options).unwrap();
+    for (i, s) in strings.iter().enumerate() {
+        let want = s
+            .as_ref()
+            .map(|s| resolver().resolve(s).status().as_str().to_owned());
+        assert_eq!(field(&statuses, i), want, "status of row {i}");
+    }
+}
+
+#[test]
+fn every_layout_answers_like_the_wire_fields() {
+    let strings = mixed();
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(strings.clone())),
+        Arc::new(LargeStringArray::from(strings.clone())),
+        Arc::new(StringViewArray::from(strings.clone())),
+    ];
+    for array in &arrays {
+        for dictionary in [true, false] {
+            for threads in [1, 2, 3] {
+                check(array.as_ref(), &strings, dictionary, threads);
+            }
+        }
+    }
+    // Many chunks on several threads, joined in order.
+    let many: Vec<Option<String>> = strings.iter().cycle().take(40_000).cloned().collect();
+    check(&StringArray::from(many.clone()), &many, true, 3);
+    // A slice (an offset into the buffers, as Arrow hands out) answers for its own rows.
+    let sliced = arrays[0].slice(5, 30);
+    check(sliced.as_ref(), &strings[5..35], true, 2);
+}
+
+#[test]
+fn an_all_null_array_stays_null() {
+    let strings = vec![None; 5];
+    check(&NullArray::new(5), &strings, true, 1);
+}
+
+#[test]
+fn a_non_string_array_is_refused() {
+    let ints = arrow_array::Int32Array::from(vec![1, 2]);
+    let err =
+        kernel::resolve(&ints, &resolver(), kernel::Options { dictionary: true }, 1).unwrap_err();
+    assert!(err.contains("expected an array of strings"), "{err}");
+}
