@@ -568,7 +568,7 @@ impl Job {
                             quotes += count_quotes(&bytes[end..end + p]);
                         }
                         end += p;
-                        if quotes % 2 == 0 || end + 1 >= bytes.len() {
+                        if quotes.is_multiple_of(2) || end + 1 >= bytes.len() {
                             break;
                         }
                         end += 1;
@@ -772,7 +772,7 @@ fn read_first_line(reader: &mut BufReader<Box<dyn Read + Send>>) -> io::Result<V
     let mut line = Vec::new();
     loop {
         let n = reader.read_until(b'\n', &mut line)?;
-        if n == 0 || count_quotes(&line) % 2 == 0 {
+        if n == 0 || count_quotes(&line).is_multiple_of(2) {
             return Ok(line);
         }
     }
