@@ -385,7 +385,13 @@ fn later(now: Instant, d: Duration) -> Instant {
     t
 }
 
-/// The HTTP side: endpoint, credentials, agent.
+/// Resolves numbers with the built-in table and the web API, as its [`Policy`] says.
+///
+/// `Send + Sync`: share one (in an `Arc` or by reference) between threads, so that they
+/// share the cache, the circuit and the limit.
+///
+/// ```no_run
+/// use cnid::remote::{Policy, RemoteConfig, RemoteResolver};
 /// let resolver = RemoteResolver::new(RemoteConfig::from_env()?, Policy::LocalFirst, cnid::Resolver::new())?;
 /// let r = resolver.resolve("110101199001011114");
 /// println!("{} from {:?}", r.status(), r.source());
