@@ -1,76 +1,94 @@
 #!/usr/bin/env bash
-# Whole-process timings of `cnid batch` next to the disk-read floor, in one run.
+# Whole-process timings of `cnid batch` next to the I/O floor, side by side in one run.
 #
-#   benches/batch.sh [ROWS ...]        (default: 1000000 10000000)
+#   benches/batch.sh [ROWS]        (default: 1000000)
 #
-# For each size it generates a file of synthetic numbers (`cnid generate`, fixed seed), then
-# times, RUNS times each and interleaved: `wc -l` and `cat` of the input (the read floor),
-# `cnid batch` to CSV and to JSON lines (output to a file), and `cat` of each output to
-# /dev/null (the size of what batch wrote). It prints medians, the ratio to the floor, and
-# peak RSS (from /usr/bin/time). Files go to $BENCH_DIR (default: a temporary directory).
+# Steps, RUNS times each (default 7), interleaved so that a drift of the machine's speed
+# touches all of them alike:
+#   floor      `wc -l` of the input + `cp` of the finished CSV output to a new file: what
+#              reading the input and writing a file of the output's size cost
+#   csv        `cnid batch` (all cores) to a CSV file
+#   csv -j1    the same with --jobs 1, and  csv -j2  with --jobs 2 (the scaling)
+#   jsonl      `cnid batch --format jsonl` to a file
+# It prints medians, rows/s and the ratios the issue sets floors on (csv / floor, -j1 / -j2).
+# Then peak RSS (/usr/bin/time) for the inputs that test the memory bound: 10,000,000 rows,
+# one 100 MB row, and a gzip bomb of one endless line (about 1 GiB decompressed).
+# Files go to $BENCH_DIR (default: a directory under /dev/shm when there is one, so that
+# the figures are the program's and not the disk's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUNS=${RUNS:-5}
-SIZES=("$@")
-[ ${#SIZES[@]} -gt 0 ] || SIZES=(1000000 10000000)
-DIR=${BENCH_DIR:-$(mktemp -d)}
+RUNS=${RUNS:-7}
+N=${1:-1000000}
+if [ -z "${BENCH_DIR:-}" ]; then
+    if [ -d /dev/shm ] && [ -w /dev/shm ]; then BENCH_DIR=$(mktemp -d /dev/shm/cnid-bench.XXXXXX); else BENCH_DIR=$(mktemp -d); fi
+fi
+DIR=$BENCH_DIR
 mkdir -p "$DIR"
+trap 'rm -rf "$DIR"' EXIT
 
 cargo build --release -p cnid-cli --quiet
-CNID=target/release/cnid
+CNID=$PWD/target/release/cnid
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
-# wall seconds (nanosecond clock) and peak KiB (/usr/bin/time) of one run: "S KIB"
-measure() {
+in="$DIR/ids-$N.txt"
+"$CNID" generate --count "$N" --seed 11643 --born-from 1930-01-01 --born-to 2020-12-31 >"$in"
+"$CNID" batch -i "$in" -o "$DIR/ref.csv" 2>/dev/null
+
+# Wall seconds of one run (nanosecond clock).
+wall() {
     local start end
     start=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/stderr.txt" || {
-        cat "$DIR/stderr.txt" >&2
-        exit 1
-    }
+    "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
     end=$(date +%s%N)
-    echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $(cat "$DIR/time.txt")"
+    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
 }
-
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '| rows | input | step | median wall s | rows/s | × wc -l of input | × cat of its output | peak RSS MiB |\n'
-printf '|---:|---:|---|---:|---:|---:|---:|---:|\n'
-for n in "${SIZES[@]}"; do
-    in="$DIR/ids-$n.txt"
-    [ -s "$in" ] || "$CNID" generate --count "$n" --seed 11643 --born-from 1930-01-01 --born-to 2020-12-31 >"$in"
-    size=$(du -h "$in" | cut -f1)
-    declare -A wall=() rss=()
-    steps=("wc -l" "cat input" "batch csv" "cat csv output" "batch jsonl" "cat jsonl output")
-    for _ in $(seq "$RUNS"); do
-        for step in "${steps[@]}"; do
-            case "$step" in
-                "wc -l") r=$(measure wc -l "$in") ;;
-                "cat input") r=$(measure sh -c 'exec cat "$0" >/dev/null' "$in") ;;
-                "batch csv") r=$(measure "$CNID" batch -i "$in" -o "$DIR/out.csv") ;;
-                "cat csv output") r=$(measure sh -c 'exec cat "$0" >/dev/null' "$DIR/out.csv") ;;
-                "batch jsonl") r=$(measure "$CNID" batch --format jsonl -i "$in" -o "$DIR/out.jsonl") ;;
-                "cat jsonl output") r=$(measure sh -c 'exec cat "$0" >/dev/null' "$DIR/out.jsonl") ;;
-            esac
-            wall[$step]+="${r% *} "
-            rss[$step]+="${r#* } "
-        done
-    done
-    med() { echo "${wall[$1]}" | tr ' ' '\n' | grep . | median; }
-    floor=$(med "wc -l")
+floor() { wc -l "$in" >/dev/null && rm -f "$DIR/copy.csv" && cp "$DIR/ref.csv" "$DIR/copy.csv"; }
+steps=(floor csv "csv -j1" "csv -j2" jsonl)
+declare -A t=()
+for _ in $(seq "$RUNS"); do
     for step in "${steps[@]}"; do
-        w=$(med "$step")
-        m=$(echo "${rss[$step]}" | tr ' ' '\n' | grep . | sort -g | tail -1)
-        rate=$(awk -v n="$n" -v w="$w" 'BEGIN { if (w > 0) printf "%.2fM", n / w / 1e6; else print "-" }')
-        ratio=$(awk -v w="$w" -v f="$floor" 'BEGIN { if (f > 0) printf "%.1f", w / f; else print "-" }')
-        out_ratio="-"
         case "$step" in
-            "batch csv") out_ratio=$(awk -v w="$w" -v f="$(med "cat csv output")" 'BEGIN { printf "%.1f", w / f }') ;;
-            "batch jsonl") out_ratio=$(awk -v w="$w" -v f="$(med "cat jsonl output")" 'BEGIN { printf "%.1f", w / f }') ;;
+            floor) s=$(wall floor) ;;
+            csv) s=$(wall "$CNID" batch -i "$in" -o "$DIR/out.csv") ;;
+            "csv -j1") s=$(wall "$CNID" batch --jobs 1 -i "$in" -o "$DIR/out.csv") ;;
+            "csv -j2") s=$(wall "$CNID" batch --jobs 2 -i "$in" -o "$DIR/out.csv") ;;
+            jsonl) s=$(wall "$CNID" batch --format jsonl -i "$in" -o "$DIR/out.jsonl") ;;
         esac
-        printf '| %s | %s | %s | %s | %s | %s | %s | %.1f |\n' "$n" "$size" "$step" "$w" "$rate" "$ratio" "$out_ratio" "$(echo "$m / 1024" | bc -l)"
+        t[$step]+="$s "
     done
-    unset wall rss
+done
+med() { echo "${t[$1]}" | tr ' ' '\n' | grep . | median; }
+f=$(med floor)
+echo "cnid batch, $N rows ($(du -h "$in" | cut -f1) in, CSV out $(du -h "$DIR/ref.csv" | cut -f1)), $(nproc) cores, medians of $RUNS interleaved runs"
+echo
+printf '| step | median wall s | rows/s | × floor |\n|---|---:|---:|---:|\n'
+for step in "${steps[@]}"; do
+    w=$(med "$step")
+    awk -v s="$step" -v n="$N" -v w="$w" -v f="$f" \
+        'BEGIN { printf "| %s | %.3f | %.2fM | %.2f |\n", s, w, n / w / 1e6, w / f }'
 done
 echo
-echo "files in $DIR (delete when done)"
+awk -v a="$(med "csv -j1")" -v b="$(med "csv -j2")" 'BEGIN { printf "--jobs 2 is %.2f× as fast as --jobs 1\n", a / b }'
+
+# Peak resident memory of one run, MiB.
+peak() {
+    /usr/bin/time -f "%M" -o "$DIR/rss.txt" "$@" >/dev/null 2>"$DIR/err.txt" || true
+    awk '{ printf "%.1f", $1 / 1024 }' "$DIR/rss.txt"
+}
+echo
+echo "| input | peak RSS MiB |"
+echo "|---|---:|"
+big="$DIR/ids-10m.txt"
+"$CNID" generate --count 10000000 --seed 11643 >"$big"
+echo "| 10,000,000 rows → CSV file | $(peak "$CNID" batch -i "$big" -o "$DIR/big.csv") |"
+rm -f "$big" "$DIR/big.csv"
+long="$DIR/long-row.csv"
+{ echo "name,idcard"; head -c 100000000 /dev/zero | tr '\0' 'x'; echo ',"110101199001011114'; echo 'b,110101199001011114'; } >"$long"
+echo "| one 100 MB row (and a quote) | $(peak "$CNID" batch -i "$long" -o "$DIR/long.csv") |"
+rm -f "$long"
+bomb="$DIR/bomb.gz"
+head -c 1073741824 /dev/zero | tr '\0' '1' | gzip -9 >"$bomb"
+echo "| gzip bomb: $(du -h "$bomb" | cut -f1) → 1 GiB, one line | $(peak "$CNID" batch -i "$bomb" -o "$DIR/bomb.csv") |"

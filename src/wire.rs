@@ -4,8 +4,11 @@
 //! The JSON is what `idcard.get` documents, compact and in its key order:
 //! `{"success":"1","result":{"status":…,"idcard":…,"par":…,"born":…,"sex":…,"att":…,
 //! "postno":…,"areano":…,"style_simcall":…,"style_citynm":…}}`, with `"msg"` last for
-//! `NOT_ATT`, `WRONG_IDCARD` and `WAIT_PROCESS` (which, as in the API's documentation, has
-//! no `idcard`).
+//! `NOT_ATT`, `WRONG_IDCARD` and `WAIT_PROCESS`. Every answer carries all ten keys, also
+//! `WAIT_PROCESS`, whose example in the API's documentation lacks `idcard`: clients read
+//! `result.idcard` unconditionally and crash or print `null` without it, and an extra key
+//! breaks none. A system error is the envelope `{"success":"0","msgid":…,"msg":…}`
+//! ([`write_error`]), in the same format as the answer would have been.
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
@@ -311,17 +314,16 @@ impl<'a> Fields<'a> {
             .chain(self.msg.map(|m| ("msg", m)))
     }
 
-    /// `status`, `idcard` (not for `WAIT_PROCESS`), `par`, `born`, `sex`.
+    /// `status`, `idcard`, `par`, `born`, `sex`.
     fn head(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        let idcard = (self.status != Status::WaitProcess).then_some(("idcard", self.idcard));
-        [("status", self.status.as_str())]
-            .into_iter()
-            .chain(idcard)
-            .chain([
-                ("par", self.par),
-                ("born", self.born.as_str()),
-                ("sex", self.sex),
-            ])
+        [
+            ("status", self.status.as_str()),
+            ("idcard", self.idcard),
+            ("par", self.par),
+            ("born", self.born.as_str()),
+            ("sex", self.sex),
+        ]
+        .into_iter()
     }
 
     /// `att` … `style_citynm`.
@@ -453,13 +455,9 @@ pub fn write_json(out: &mut String, fields: &Fields<'_>) {
     out.reserve(96 + fields.idcard.len() + fields.fragments.map_or(160, |(j, _)| j.len()));
     out.push_str("{\"success\":\"1\",\"result\":{\"status\":\"");
     out.push_str(fields.status.as_str());
-    if fields.status != Status::WaitProcess {
-        out.push_str("\",\"idcard\":");
-        push_json_str(out, fields.idcard);
-        out.push_str(",\"par\":\"");
-    } else {
-        out.push_str("\",\"par\":\"");
-    }
+    out.push_str("\",\"idcard\":");
+    push_json_str(out, fields.idcard);
+    out.push_str(",\"par\":\"");
     out.push_str(fields.par);
     out.push_str("\",\"born\":\"");
     fields.born.push_to(out);
@@ -515,9 +513,7 @@ pub fn write_xml(out: &mut String, fields: &Fields<'_>) {
     out.push_str("<status>");
     out.push_str(fields.status.as_str());
     out.push_str("</status>");
-    if fields.status != Status::WaitProcess {
-        element(out, "idcard", fields.idcard);
-    }
+    element(out, "idcard", fields.idcard);
     out.push_str("<par>");
     out.push_str(fields.par);
     out.push_str("</par><born>");
@@ -551,6 +547,15 @@ pub fn write(out: &mut String, format: Format, fields: &Fields<'_>) {
         Format::Xml => write_xml(out, fields),
     }
 }
+
+/// The provider's `msgid` for an unknown `app`: `1000501` `请求接口不存在`.
+pub const MSGID_NO_SUCH_APP: &str = "1000501";
+/// The `msg` that goes with [`MSGID_NO_SUCH_APP`].
+pub const MSG_NO_SUCH_APP: &str = "请求接口不存在";
+/// The provider's `msgid` for a missing or wrong `appkey`/`sign`: `1000555` `SIGN_INVALID`.
+pub const MSGID_SIGN_INVALID: &str = "1000555";
+/// The `msg` that goes with [`MSGID_SIGN_INVALID`].
+pub const MSG_SIGN_INVALID: &str = "SIGN_INVALID";
 
 /// Appends a system-level error (`{"success":"0","msgid":…,"msg":…}`) in `format`.
 ///
@@ -627,6 +632,15 @@ impl Callback {
     }
 }
 
+/// Appends a system-level error as JSONP: `callback({"success":"0",…})`, so a browser
+/// client's callback runs and sees the error.
+pub fn write_error_jsonp(out: &mut String, callback: &Callback, msgid: &str, msg: &str) {
+    out.push_str(&callback.0);
+    out.push('(');
+    write_error(out, Format::Json, msgid, msg);
+    out.push(')');
+}
+
 /// Appends a JSONP answer: `callback(<json>)`.
 ///
 /// ```
@@ -678,7 +692,7 @@ mod tests {
     }
 
     /// The hand-written JSON and XML writers put exactly `Fields::pairs()` in its order, for
-    /// every status (WAIT_PROCESS without `idcard`) and for input that needs escaping.
+    /// every status (WAIT_PROCESS with `idcard` too) and for input that needs escaping.
     #[test]
     fn writers_follow_the_pairs() {
         let resolver = Resolver::as_of(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());

@@ -76,7 +76,8 @@ fn wait_process_is_passed_on_and_held_for_a_while() {
     assert_eq!(res.source(), Source::Remote);
     assert_eq!(err, None);
     let j = json(&res, &number);
-    assert!(j["result"].get("idcard").is_none());
+    // All ten keys, `idcard` too (clients read it unconditionally).
+    assert_eq!(j["result"]["idcard"], number.as_str());
     assert_eq!(j["result"]["msg"], "wait process");
     assert_eq!(j["result"]["att"], "");
     // Not a failure, and "retry later": the same prefix is not asked again for a while,

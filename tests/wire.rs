@@ -105,13 +105,13 @@ fn not_att_shape() {
 }
 
 #[test]
-fn wait_process_shape_has_no_idcard() {
+fn wait_process_has_all_ten_keys_with_idcard() {
     let r = cnid::Resolution::wait_process(None);
     let mut out = String::new();
     wire::write_json(&mut out, &Fields::new(&r, "110101199001011114"));
     assert_eq!(
         out,
-        r#"{"success":"1","result":{"status":"WAIT_PROCESS","par":"","born":"","sex":"","att":"","postno":"","areano":"","style_simcall":"","style_citynm":"","msg":"wait process"}}"#
+        r#"{"success":"1","result":{"status":"WAIT_PROCESS","idcard":"110101199001011114","par":"","born":"","sex":"","att":"","postno":"","areano":"","style_simcall":"","style_citynm":"","msg":"wait process"}}"#
     );
 }
 
@@ -241,4 +241,23 @@ fn every_answer_is_valid_json_with_the_seed_keys() {
             assert!(keys.contains(&k), "{k} missing for {input:?}");
         }
     }
+}
+#[test]
+fn system_error_as_jsonp_with_the_providers_msgids() {
+    let cb = Callback::new("cb").unwrap();
+    let mut out = String::new();
+    wire::write_error_jsonp(
+        &mut out,
+        &cb,
+        wire::MSGID_NO_SUCH_APP,
+        wire::MSG_NO_SUCH_APP,
+    );
+    assert_eq!(
+        out,
+        r#"cb({"success":"0","msgid":"1000501","msg":"请求接口不存在"})"#
+    );
+    assert_eq!(
+        (wire::MSGID_SIGN_INVALID, wire::MSG_SIGN_INVALID),
+        ("1000555", "SIGN_INVALID")
+    );
 }

@@ -64,7 +64,7 @@ fn parse_sex(s: &str) -> Result<Sex, String> {
 
 /// A usage error: message on stderr, exit 2 (like clap's own).
 fn usage(msg: &str) -> io::Result<ExitCode> {
-    eprintln!("cnid: {msg}");
+    crate::say!("cnid: {msg}");
     Ok(ExitCode::from(2))
 }
 

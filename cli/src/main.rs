@@ -5,11 +5,24 @@
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// `eprintln!` that never panics: a closed or broken stderr (`2>&1 | head -1`) must not
+/// stop a run.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod batch;
 mod generate;
 mod lookup;
+mod privacy;
+#[cfg(feature = "serve")]
+mod serve;
 mod upgrade;
 
 /// Resolve Chinese resident ID numbers (GB 11643-1999) offline: check character, birth
@@ -24,7 +37,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Resolve numbers given as arguments; prints one answer per line, in input order.
+    /// Resolve numbers given as arguments (or on stdin, one per line); one answer per line,
+    /// in input order. Exit 0 when all were found, 1 when some were not.
     Lookup(lookup::Args),
     /// Resolve every number of a file (text or CSV), streaming, in order, on all cores.
     Batch(batch::Args),
@@ -32,6 +46,16 @@ enum Command {
     Generate(generate::Args),
     /// Print the 18-digit form of first-generation 15-digit numbers.
     Upgrade(upgrade::Args),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `cnid man > cnid.1`.
+    Man,
+    /// Answer the web API's idcard.get over HTTP on your own host: clients change the base URL.
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
 }
 
 /// Output format of an answer.
@@ -153,7 +177,7 @@ impl Engine {
                     let kind = format!("{:?}", std::mem::discriminant(&e));
                     if let Ok(mut seen) = warned.lock() {
                         if !seen.contains(&kind) {
-                            eprintln!("cnid: web api: {e}");
+                            say!("cnid: web api: {e}");
                             seen.push(kind);
                         }
                     }
@@ -168,7 +192,7 @@ impl Engine {
         #[cfg(feature = "remote")]
         if let Engine::Remote(r, _) = self {
             if let Err(e) = r.save_cache() {
-                eprintln!("cnid: {e}");
+                say!("cnid: {e}");
             }
             let s = r.stats();
             let held = if s.deferred > 0 {
@@ -176,28 +200,53 @@ impl Engine {
             } else {
                 String::new()
             };
-            eprintln!(
+            say!(
                 "cnid: web api: {} request(s), {} failure(s), {} cache hit(s){held}",
-                s.requests, s.failures, s.cache_hits
+                s.requests,
+                s.failures,
+                s.cache_hits
             );
         }
     }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout as clap writes them; an error names what the user
+        // typed, which may be an ID number: masked.
+        Err(e) if !e.use_stderr() => return ExitCode::from(u8::from(e.print().is_err())),
+        Err(e) => {
+            say!(
+                "{}",
+                privacy::mask_numbers(e.render().to_string().trim_end())
+            );
+            return ExitCode::from(2);
+        }
+    };
     let result = match cli.command {
         Command::Lookup(args) => lookup::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Upgrade(args) => upgrade::run(&args),
+        Command::Completions { shell } => {
+            // Into memory first: clap_complete panics on a write error (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "cnid", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,
         // The reader went away (`| head`): nothing more is wanted, which is no failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("cnid: {e}");
+            say!("cnid: {e}");
             ExitCode::from(1)
         }
     }

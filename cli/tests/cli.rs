@@ -23,7 +23,8 @@ fn lookup_prints_one_line_per_number_in_order() {
         "110101199001011112",
         "512928199001011114",
     ]);
-    assert_eq!(o.status.code(), Some(0));
+    // One number is wrong: exit 1, like grep with a line not found.
+    assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3);
@@ -35,7 +36,7 @@ fn lookup_prints_one_line_per_number_in_order() {
 #[test]
 fn lookup_today_changes_the_verdict() {
     let o = cnid(&["lookup", "--today", "1989-12-31", "110101199001011114"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("WRONG_IDCARD"));
 }
 
@@ -52,7 +53,7 @@ fn lookup_xml_and_jsonp() {
 #[test]
 fn usage_errors_exit_2() {
     for args in [
-        &["lookup"][..],
+        &["lookup", "--bogus"][..],
         &["lookup", "--today", "2026-13-01", "110101199001011114"],
         &["lookup", "--callback", "a(b)", "110101199001011114"],
         &["lookup", "--format", "yaml", "110101199001011114"],
@@ -116,7 +117,8 @@ fn lookup_detail_says_why_and_gives_history() {
         "512928199001011114",
         &unknown,
     ]);
-    assert_eq!(o.status.code(), Some(0));
+    // Some numbers were not found: exit 1, like grep.
+    assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     let lines: Vec<serde_json::Value> = out
         .lines()
@@ -152,4 +154,123 @@ fn version_names_the_data() {
         out.contains(&format!("{} codes", cnid::CODE_COUNT)),
         "{out}"
     );
+}
+
+mod common;
+
+fn cnid_stdin(args: &[&str], stdin: &str) -> Output {
+    common::cnid_with_stdin(args, stdin.as_bytes())
+}
+
+/// Numbers on standard input (out of `ps` and shell history): when none are given, or
+/// for `-` among them, one per line, CRLF too; answers in order.
+#[test]
+fn lookup_reads_numbers_from_stdin() {
+    let o = cnid_stdin(
+        &["lookup", "--today", "2026-11-29"],
+        "110101199001011114\r\n512928199001011114\n",
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines[0].contains(r#""idcard":"110101199001011114""#),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains(r#""idcard":"512928199001011114""#));
+    let o = cnid_stdin(
+        &["lookup", "--today", "2026-11-29", "440305199001011110", "-"],
+        "110101199001011114\n",
+    );
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].contains("110101199001011114"));
+    // A line that is not UTF-8 still gets its answer, in its place.
+    let o = common::cnid_with_stdin(
+        &["lookup", "--today", "2026-11-29"],
+        b"\xff\xfe\n110101199001011114\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].contains("WRONG_IDCARD"));
+    assert!(lines[1].contains("ALREADY_ATT"));
+}
+
+/// Exit status like grep: 0 when every number was found, 1 when some were not (wrong or
+/// unknown region), 2 on a usage error; the same rule in `upgrade`.
+#[test]
+fn lookup_and_upgrade_exit_like_grep() {
+    let code = |args: &[&str]| cnid(args).status.code();
+    assert_eq!(
+        code(&["lookup", "--today", "2026-11-29", "110101199001011114"]),
+        Some(0)
+    );
+    assert_eq!(
+        code(&[
+            "lookup",
+            "--today",
+            "2026-11-29",
+            "110101199001011114",
+            "110101199001011112"
+        ]),
+        Some(1)
+    );
+    assert_eq!(
+        code(&["lookup", "--format", "yaml", "110101199001011114"]),
+        Some(2)
+    );
+    assert_eq!(code(&["upgrade", "110101900101111"]), Some(0));
+    assert_eq!(
+        code(&["upgrade", "110101900101111", "110101901301111"]),
+        Some(1)
+    );
+    assert_eq!(code(&["upgrade", "--bogus"]), Some(2));
+    // upgrade reads standard input like lookup: line N answers line N.
+    let o = common::cnid_with_stdin(&["upgrade"], b"110101900101111\r\n110101901301111\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "110101199001011114\n\n");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ERROR number 2: 110101*****1111"));
+}
+
+/// Finding: `lookup --format xml` of an input with a line break printed a document over
+/// two lines. Every format gives one line per answer.
+#[test]
+fn every_format_gives_one_line_per_answer() {
+    for format in ["json", "xml", "detail"] {
+        let o = cnid(&[
+            "lookup",
+            "--format",
+            format,
+            "1101011990\n01011114",
+            "a\r\nb",
+        ]);
+        let out = stdout(&o);
+        assert_eq!(out.lines().count(), 2, "{format}: {out}");
+    }
+    let o = cnid(&["lookup", "--format", "xml", "1101011990\n01011114"]);
+    assert!(stdout(&o).contains("<idcard>1101011990&#10;01011114</idcard>"));
+}
+
+/// `cnid completions SHELL` and `cnid man` come from the same definition as the parser.
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = cnid(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains("lookup"), "{shell}");
+        assert!(stdout(&o).contains("max-row-bytes"), "{shell}");
+    }
+    let o = cnid(&["man"]);
+    assert_eq!(o.status.code(), Some(0));
+    let page = stdout(&o);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH cnid 1"),
+        "{page}"
+    );
+    assert!(page.contains("batch"));
 }

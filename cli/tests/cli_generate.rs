@@ -324,5 +324,5 @@ fn upgrade_today() {
     let o = cnid(&["upgrade", "--today", "1990-01-01", "110101900101111"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), "110101199001011114\n");
-    assert_eq!(cnid(&["upgrade"]).status.code(), Some(2));
+    assert_eq!(cnid(&["upgrade", "--bogus"]).status.code(), Some(2));
 }

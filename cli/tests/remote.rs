@@ -163,7 +163,7 @@ fn cli_consecutive_runs_keep_the_circuit_open() {
     ];
     for run in 1..=3 {
         let (out, err, code) = cnid_cli(Some(&fake), &args, "");
-        assert_eq!(code, 0, "{err}");
+        assert_eq!(code, 1, "1: a number was not found; {err}");
         assert!(out.contains("WAIT_PROCESS"), "run {run}: {out}");
         assert!(!err.contains(SIGN) && !err.contains(APPKEY), "{err}");
         assert_eq!(fake.count(), 1, "run {run}: one request in all");
