@@ -634,6 +634,14 @@ impl Callback {
 
 /// Appends a system-level error as JSONP: `callback({"success":"0",…})`, so a browser
 /// client's callback runs and sees the error.
+///
+/// ```
+/// use cnid::wire::{write_error_jsonp, Callback};
+/// let mut out = String::new();
+/// write_error_jsonp(&mut out, &Callback::new("cb")?, "1000701", "quota");
+/// assert_eq!(out, r#"cb({"success":"0","msgid":"1000701","msg":"quota"})"#);
+/// # Ok::<(), cnid::wire::InvalidCallback>(())
+/// ```
 pub fn write_error_jsonp(out: &mut String, callback: &Callback, msgid: &str, msg: &str) {
     out.push_str(&callback.0);
     out.push('(');

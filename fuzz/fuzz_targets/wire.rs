@@ -96,6 +96,15 @@ fuzz_target!(|data: &[u8]| {
             .and_then(|s| s.strip_suffix(')'))
             .expect("callback(json)");
         assert_eq!(inner, json);
+        let mut error = String::new();
+        wire::write_error_jsonp(&mut error, &cb, "1000555", input);
+        let inner = error
+            .strip_prefix(cb.as_str())
+            .and_then(|s| s.strip_prefix('('))
+            .and_then(|s| s.strip_suffix(')'))
+            .expect("callback(json)");
+        let v: serde_json::Value = serde_json::from_str(inner).expect("the JSON parses");
+        assert_eq!(v["msg"], input);
     }
 
     let mut xml = String::new();
