@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs each fuzz target of fuzz/ for $1 seconds (default 30) from the committed seeds
+# Runs each fuzz target of fuzz/ for $1 seconds (default 20) from the committed seeds
 # (fuzz/seeds/<target>) plus what earlier runs found (fuzz/corpus/<target>, not committed).
 # Installs cargo-fuzz and a nightly toolchain when missing; says so and skips when they
 # cannot be had. A crash fails the run and leaves its input in fuzz/artifacts/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-30}
+seconds=${1:-20}
 if [ "$seconds" = 0 ]; then
     echo "ci: fuzzing skipped (0 s asked)"
     exit 0
