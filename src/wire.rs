@@ -112,6 +112,21 @@ impl fmt::Display for Born {
     }
 }
 
+/// The ten keys of every answer's `result`, in the web API's order; `msg` follows them for
+/// every status but `ALREADY_ATT`. [`Fields::pairs`] gives them with their values.
+pub const RESULT_KEYS: [&str; 10] = [
+    "status",
+    "idcard",
+    "par",
+    "born",
+    "sex",
+    "att",
+    "postno",
+    "areano",
+    "style_simcall",
+    "style_citynm",
+];
+
 /// The `result` fields of one answer, borrowed from a [`Resolution`]; the one place
 /// where the web API's field values are decided. Read-only: built by [`Fields::new`].
 #[derive(Debug, Clone, Copy)]
@@ -316,26 +331,26 @@ impl<'a> Fields<'a> {
 
     /// `status`, `idcard`, `par`, `born`, `sex`.
     fn head(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        [
-            ("status", self.status.as_str()),
-            ("idcard", self.idcard),
-            ("par", self.par),
-            ("born", self.born.as_str()),
-            ("sex", self.sex),
-        ]
-        .into_iter()
+        let values = [
+            self.status.as_str(),
+            self.idcard,
+            self.par,
+            self.born.as_str(),
+            self.sex,
+        ];
+        RESULT_KEYS[..5].iter().copied().zip(values)
     }
 
     /// `att` … `style_citynm`.
     fn region_pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        [
-            ("att", self.att),
-            ("postno", self.postno),
-            ("areano", self.areano),
-            ("style_simcall", self.style_simcall),
-            ("style_citynm", self.style_citynm),
-        ]
-        .into_iter()
+        let values = [
+            self.att,
+            self.postno,
+            self.areano,
+            self.style_simcall,
+            self.style_citynm,
+        ];
+        RESULT_KEYS[5..].iter().copied().zip(values)
     }
 }
 
@@ -415,7 +430,9 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Appends `s` with XML's special characters escaped.
+/// Appends `s` with XML's special characters escaped. A line break becomes a character
+/// reference (`&#10;`, `&#13;`): it means the same text to a parser, which would otherwise
+/// turn a raw `\r` into `\n`, and every answer stays on one line for line-based readers.
 pub(crate) fn push_xml_text(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
@@ -424,6 +441,8 @@ pub(crate) fn push_xml_text(out: &mut String, s: &str) {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
             // Characters XML 1.0 cannot carry at all.
             '\u{0}'..='\u{8}'
             | '\u{b}'
@@ -739,6 +758,29 @@ mod tests {
         }
     }
 
+    /// A region from the web API is written field by field: a line break in it is escaped
+    /// in XML and JSON as in the caller's input, and every answer stays one line.
+    #[test]
+    fn line_breaks_in_a_remote_region_stay_escaped() {
+        let fields = crate::RegionFields {
+            att: "北京市\r\n东城区".into(),
+            postno: "100000".into(),
+            areano: "010\n".into(),
+            style_simcall: "中国,北京\r".into(),
+            style_citynm: "中华人民共和国,\n北京市".into(),
+        };
+        let region = Region::from_fields(110101, fields, Source::Remote);
+        let r = Resolution::already_att(number(), region);
+        for format in [Format::Json, Format::Xml] {
+            let mut out = String::new();
+            write(&mut out, format, &Fields::new(&r, "110101199001011114"));
+            assert!(!out.contains(['\n', '\r']), "{out:?}");
+        }
+        let mut xml = String::new();
+        write_xml(&mut xml, &Fields::new(&r, "x"));
+        assert!(xml.contains("<att>北京市&#13;&#10;东城区</att>"), "{xml}");
+    }
+
     #[test]
     fn born_push_to_writes_as_str() {
         for ymd in [(1990, 1, 1), (1800, 12, 31), (2026, 2, 28), (9999, 9, 9)] {
@@ -784,8 +826,8 @@ mod tests {
     #[test]
     fn xml_escapes() {
         let mut s = String::new();
-        push_xml_text(&mut s, "<a&'\"\u{1}>");
-        assert_eq!(s, "&lt;a&amp;&apos;&quot;\u{fffd}&gt;");
+        push_xml_text(&mut s, "<a&'\"\u{1}>\r\n\t");
+        assert_eq!(s, "&lt;a&amp;&apos;&quot;\u{fffd}&gt;&#13;&#10;\t");
     }
 
     #[test]

@@ -261,3 +261,93 @@ fn system_error_as_jsonp_with_the_providers_msgids() {
         ("1000555", "SIGN_INVALID")
     );
 }
+
+/// The elements of an XML document with their text, as a conforming parser reads them
+/// (quick-xml: line ends normalised, character and entity references resolved).
+fn parse_xml(xml: &str) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut elements = Vec::new();
+    let mut text = String::new();
+    loop {
+        match reader.read_event().unwrap_or_else(|e| panic!("{e}: {xml}")) {
+            Event::Start(_) => text.clear(),
+            Event::Text(t) => text.push_str(&t.xml_content().unwrap()),
+            Event::GeneralRef(r) => match r.resolve_char_ref().unwrap() {
+                Some(c) => text.push(c),
+                None => text.push_str(match &*r.decode().unwrap() {
+                    "lt" => "<",
+                    "gt" => ">",
+                    "amp" => "&",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    other => panic!("undeclared entity {other} in {xml}"),
+                }),
+            },
+            Event::End(e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                elements.push((name, std::mem::take(&mut text)));
+            }
+            Event::Eof => return elements,
+            _ => {}
+        }
+    }
+}
+
+/// An input holding line breaks (a pasted cell, a CRLF file read raw) is echoed in
+/// `idcard`: the XML answer stays one line and a parser reads back the very same text.
+/// (A region from the web API, written field by field, is checked in src/wire.rs.)
+#[test]
+fn xml_with_line_breaks_is_one_line_and_reads_back_the_same_text() {
+    let answers = [
+        "1101\n0119900101\r1114",
+        "a\r\nb<&>\r",
+        "\n110101199001011114\r\n",
+    ]
+    .map(|input| (resolver().resolve(input), input));
+    for (r, input) in &answers {
+        let fields = Fields::new(r, input);
+        let mut xml = String::new();
+        wire::write_xml(&mut xml, &fields);
+        assert!(!xml.contains(['\n', '\r']), "{xml:?}");
+        let parsed = parse_xml(&xml);
+        let result: Vec<(&str, &str)> = parsed
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "success" | "result" | "root"))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(result, fields.pairs().collect::<Vec<_>>(), "{xml}");
+        // The same answer in JSON escapes them too and reads back the same.
+        let mut json = String::new();
+        wire::write_json(&mut json, &fields);
+        assert!(!json.contains(['\n', '\r']), "{json:?}");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for (k, value) in fields.pairs() {
+            assert_eq!(v["result"][k], value, "{json}");
+        }
+    }
+    // The error envelope too.
+    let mut xml = String::new();
+    wire::write_error(&mut xml, Format::Xml, "1\n2", "a\rb");
+    assert!(!xml.contains(['\n', '\r']), "{xml:?}");
+    let parsed = parse_xml(&xml);
+    assert!(parsed.contains(&("msgid".into(), "1\n2".into())), "{xml}");
+    assert!(parsed.contains(&("msg".into(), "a\rb".into())), "{xml}");
+}
+
+/// JSON has no raw control character at all: each is escaped and reads back the same.
+#[test]
+fn json_escapes_every_control_character() {
+    let input: String = (0u8..0x20)
+        .chain([0x7f])
+        .map(char::from)
+        .chain(['\u{2028}', '\u{2029}', '"', '\\'])
+        .collect();
+    let input = format!("x{input}x");
+    let r = resolver().resolve(&input);
+    let mut json = String::new();
+    wire::write_json(&mut json, &Fields::new(&r, &input));
+    assert!(!json.chars().any(|c| c.is_control()), "{json:?}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["result"]["idcard"], input);
+}

@@ -3,7 +3,7 @@
 //! history. One line per answer in every format. Exit status like grep's: 0 when every
 //! number was found (ALREADY_ATT), 1 when some were not, 2 on a usage error.
 
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -52,14 +52,8 @@ impl<W: Write> Answers<'_, W> {
         let fields = Fields::new(&resolution, id);
         match (&self.args.callback, self.args.format.wire()) {
             (Some(cb), _) => wire::write_jsonp(&mut self.line, cb, &fields),
-            (None, Some(format)) => {
-                wire::write(&mut self.line, format, &fields);
-                // XML text may hold a line break (from the input echoed as idcard): as a
-                // character reference it means the same and the answer stays one line.
-                if self.line.contains(['\n', '\r']) {
-                    self.line = self.line.replace('\n', "&#10;").replace('\r', "&#13;");
-                }
-            }
+            // One line in every format: the writers escape line breaks themselves.
+            (None, Some(format)) => wire::write(&mut self.line, format, &fields),
             (None, None) => self.line.push_str(
                 &serde_json::to_string(&resolution).map_err(|e| io::Error::other(e.to_string()))?,
             ),
@@ -118,11 +112,31 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     Ok(ExitCode::from(if answers.all_found { 0 } else { 1 }))
 }
 
+/// The longest standard-input line read as a number, as `batch --max-row-bytes` by default:
+/// far more than any ID number with spaces around it, and memory stays bounded whatever
+/// the input (a 300 MB line took 2 GB and 20 s, a 3 GB one all the memory there was).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
 /// Calls `f` on each number of `ids` in order; `-`, or no ids at all, stands for the lines
 /// of standard input (read once; a line that is not UTF-8 is passed on lossily, so that
 /// answer N stays the answer to line N). `f` is told whether the number came from stdin.
-pub fn each_number(
+/// A line longer than [`MAX_LINE_BYTES`] is skipped unread, said on stderr, and answered
+/// as an empty input, so that answer N still answers line N.
+pub fn each_number(ids: &[String], f: impl FnMut(&str, bool) -> io::Result<()>) -> io::Result<()> {
+    each_number_from(ids, &mut io::stdin().lock(), MAX_LINE_BYTES, f)
+}
+
+/// A read error of standard input, saying that it is one (a directory given as `< /tmp`
+/// said only "Is a directory").
+fn stdin_error(e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("cannot read standard input: {e}"))
+}
+
+/// [`each_number`] with standard input and the line cap given.
+fn each_number_from(
     ids: &[String],
+    input: &mut impl BufRead,
+    max_line: usize,
     mut f: impl FnMut(&str, bool) -> io::Result<()>,
 ) -> io::Result<()> {
     let dash = ["-".to_owned()];
@@ -137,15 +151,85 @@ pub fn each_number(
             continue;
         }
         let mut line = Vec::new();
-        let mut input = io::stdin().lock();
-        while {
+        let mut number = 0u64;
+        loop {
             line.clear();
-            input.read_until(b'\n', &mut line)? > 0
-        } {
+            let limit = u64::try_from(max_line)
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
+            let read = Read::take(&mut *input, limit).read_until(b'\n', &mut line);
+            if read.map_err(stdin_error)? == 0 {
+                break;
+            }
+            number += 1;
+            if line.len() > max_line && line.last() != Some(&b'\n') {
+                let rest = skip_line(input).map_err(stdin_error)?;
+                crate::say!(
+                    "cnid: line {number} of standard input: {} bytes, longer than {max_line}: \
+                     not read, answered as empty",
+                    line.len() as u64 + rest
+                );
+                f("", true)?;
+                continue;
+            }
             let id = line.strip_suffix(b"\n").unwrap_or(&line);
             let id = id.strip_suffix(b"\r").unwrap_or(id);
             f(&String::from_utf8_lossy(id), true)?;
         }
     }
     Ok(())
+}
+
+/// Reads past the next line break (or to the end) without keeping anything: the bytes read.
+fn skip_line(input: &mut impl BufRead) -> io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        let (used, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        input.consume(used);
+        skipped += used as u64;
+        if done {
+            return Ok(skipped);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::each_number_from;
+
+    fn lines(input: &[u8], max: usize) -> Vec<String> {
+        let mut got = Vec::new();
+        let mut reader = std::io::BufReader::with_capacity(8, input);
+        each_number_from(&["-".to_owned()], &mut reader, max, |id, stdin| {
+            assert!(stdin);
+            got.push(id.to_owned());
+            Ok(())
+        })
+        .unwrap();
+        got
+    }
+
+    #[test]
+    fn an_overlong_line_is_skipped_and_answered_empty_in_its_place() {
+        let long = "7".repeat(100);
+        let input = format!("1234\r\n{long}\n{}\nabc\n{long}", &long[..20]);
+        assert_eq!(
+            lines(input.as_bytes(), 20),
+            ["1234", "", &long[..20], "abc", ""]
+        );
+        // A line of exactly the cap, with or without its line break, is read.
+        assert_eq!(lines(b"12345\n12345", 5), ["12345", "12345"]);
+        assert_eq!(lines(b"123456\n1\n", 5), ["", "1"]);
+    }
 }

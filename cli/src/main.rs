@@ -213,9 +213,15 @@ impl Engine {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // Help and version go to stdout as clap writes them; an error names what the user
-        // typed, which may be an ID number: masked.
-        Err(e) if !e.use_stderr() => return ExitCode::from(u8::from(e.print().is_err())),
+        // Help and version go to stdout as clap writes them (a closed pipe is no failure,
+        // as for every answer); an error names what the user typed, which may be an ID
+        // number: masked.
+        Err(e) if !e.use_stderr() => {
+            return match e.print() {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
+                _ => ExitCode::SUCCESS,
+            }
+        }
         Err(e) => {
             say!(
                 "{}",

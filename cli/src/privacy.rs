@@ -26,9 +26,45 @@ pub fn mask_numbers(text: &str) -> String {
     out
 }
 
+/// An input echoed in a message: masked as [`cnid::mask`] does, and with control
+/// characters escaped (`\u{1b}`), so that a hostile line can neither drive the terminal
+/// nor split the message. Past 24 characters only the first six and last four are shown,
+/// around `…`: a 100 MB line gives one short message, not 100 MB of stars.
+pub fn echo(input: &str) -> String {
+    let n = input.chars().count();
+    let shown = if n > 24 {
+        let head = input.chars().take(6);
+        let tail = input.chars().skip(n - 4);
+        head.chain(['…']).chain(tail).collect()
+    } else {
+        cnid::mask(input)
+    };
+    let mut out = String::with_capacity(shown.len());
+    for c in shown.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mask_numbers;
+    use super::{echo, mask_numbers};
+
+    #[test]
+    fn echo_is_masked_short_and_without_control_characters() {
+        assert_eq!(echo("11010119900A011114"), "110101********1114");
+        assert_eq!(
+            echo("\u{1b}[2J\u{1b}[31m\u{7}x"),
+            "\\u{1b}[2J\\u{1b}[*1m\\u{7}x"
+        );
+        let long = format!("\u{1b}]0;{}\r\n", "7".repeat(1000));
+        assert_eq!(echo(&long), "\\u{1b}]0;77…77\\r\\n");
+        assert_eq!(echo(&"1".repeat(24)), cnid::mask(&"1".repeat(24)));
+    }
 
     #[test]
     fn numbers_in_text_are_masked() {

@@ -47,8 +47,8 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
             Ok(id) => out.write_all(id.as_str().as_bytes())?,
             Err(e) => {
                 failed = true;
-                // Never the whole number: it is personal data.
-                let masked = cnid::mask(input.trim());
+                // Never the whole number: it is personal data; nor the raw line.
+                let masked = crate::privacy::echo(input.trim());
                 crate::say!("ERROR number {n}: {masked}: {}", private_reason(&e));
             }
         }

@@ -73,30 +73,89 @@ fn help_explains() {
     assert!(out.contains("lookup"), "{out}");
 }
 
+/// Printing into a closed pipe (`| head`) is no failure: exit 0, nothing on stderr, for
+/// answers and for help alike (`cnid --help | head -c1` exited 1: clap's print error was
+/// taken for a failure).
 #[test]
-fn lookup_into_a_closed_pipe_is_quiet() {
+fn printing_into_a_closed_pipe_is_quiet_for_every_subcommand() {
     use std::process::Stdio;
-    let ids: Vec<String> = std::iter::repeat_n("110101199001011114".to_owned(), 20_000).collect();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cnid"))
-        .arg("lookup")
-        .args(&ids)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take()); // close the reading end at once
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    let mut lookup = vec!["lookup"];
+    lookup.extend(std::iter::repeat_n("110101199001011114", 20_000));
+    for args in [
+        &lookup[..],
+        &["--help"],
+        &["--version"],
+        &["batch", "--help"],
+        &["man"],
+        &["completions", "bash"],
+        &["generate", "--count", "20000", "--seed", "1"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cnid"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // close the reading end at once
+        let o = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{:?}: {stderr}",
+            &args[..args.len().min(2)]
+        );
+        assert!(
+            o.stderr.is_empty(),
+            "{:?}: {stderr}",
+            &args[..args.len().min(2)]
+        );
+    }
+}
+
+/// A standard-input line longer than 1 MiB is skipped unread (memory stays bounded: a
+/// 300 MB line took 2 GB), said on stderr, and answered as an empty input in its place.
+#[test]
+fn an_overlong_stdin_line_is_not_read_and_keeps_its_place() {
+    let stdin = format!(
+        "110101199001011114\n{}\n110101900101111\n",
+        "1".repeat(3 << 20)
     );
+    let o = common::cnid_with_stdin(&["lookup", "--today", "2026-11-29"], stdin.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let answers: Vec<&str> = out.lines().collect();
+    assert_eq!(answers.len(), 3, "{out:.500}");
+    assert!(answers[0].contains("ALREADY_ATT") && answers[2].contains("ALREADY_ATT"));
+    assert!(answers[1].contains(r#""idcard":"","#), "{}", answers[1]);
+    let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        o.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+        err.contains("line 2 of standard input: 3145729 bytes, longer than 1048576: not read"),
+        "{err:.500}"
     );
+    let o = common::cnid_with_stdin(&["upgrade", "--today", "2026-11-29"], stdin.as_bytes());
+    assert_eq!(stdout(&o), "110101199001011114\n\n110101199001011114\n");
+}
+
+/// Standard input that cannot be read (a directory: `cnid lookup < /tmp`) is named in the
+/// error, which said only "Is a directory".
+#[cfg(unix)]
+#[test]
+fn unreadable_stdin_is_named_in_the_error() {
+    for sub in ["lookup", "upgrade"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_cnid"))
+            .arg(sub)
+            .stdin(std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.starts_with("cnid: cannot read standard input: "),
+            "{sub}: {err}"
+        );
+    }
 }
 
 /// `--format detail`: cnid's own answer, with the reason a number is wrong, the region's

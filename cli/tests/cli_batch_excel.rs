@@ -88,6 +88,12 @@ fn a_sheet_is_read_by_name_or_position_whatever_the_file_name() {
     let (_, err, code) = batch(&["-i", s(&book), "--sheet", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("notes, 名单"), "{err}");
+    // A sheet asked of a text file is refused as well, not silently ignored.
+    let text = dir().join("people.txt");
+    std::fs::write(&text, "110101199001011114\n").unwrap();
+    let (out, err, code) = batch(&["-i", s(&text), "--sheet", "2"]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("is not a workbook"), "{err}");
 }
 
 #[test]

@@ -167,6 +167,25 @@ fn a_closed_stderr_never_stops_the_run() {
     assert_eq!(out.lines().count(), 30_000);
 }
 
+/// Finding: `-o link` where the link points to a file not there yet replaced the link with a
+/// regular file. Now the file is made where the link points (as the shell's `>` does), and
+/// the link stays.
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_file_not_there_yet_is_written_through() {
+    let (input, body) = csv_file("dangling-in.csv", 100);
+    let made = dir().join("dangling-target.csv");
+    let link = dir().join("dangling-link.csv");
+    let _ = std::fs::remove_file(&made);
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink("dangling-target.csv", &link).unwrap();
+    let o = run(&["batch", "-i", s(&input), "-o", s(&link)], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    let out = std::fs::read_to_string(&made).unwrap();
+    assert_eq!(out.lines().count(), body.lines().count());
+}
+
 /// Finding: on a write error the output ended mid-row and the summary counted rows never
 /// written. A device that is always full: exit 1, and the summary says 0 rows.
 #[test]
@@ -180,7 +199,20 @@ fn a_write_error_exits_1_and_counts_only_rows_written() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("cannot write the output"), "{err}");
-    assert!(err.contains("cnid batch: 0 rows"), "{err}");
+    // Rows answered before the first write failed are told apart from rows written (the
+    // summary read "0 rows …: ALREADY_ATT 1000", as if they were done).
+    let summary = |err: &str| {
+        let line = err.lines().find(|l| l.contains(" s (")).unwrap_or_default();
+        line.starts_with("cnid batch: 0 rows in ") && line.contains("ALREADY_ATT 0,")
+            || line.starts_with("cnid batch: 0 of ") && line.contains(" rows written in ")
+    };
+    assert!(summary(&err), "{err}");
+    let ids = dir().join("full-ids.txt");
+    std::fs::write(&ids, numbers(1000).join("\n")).unwrap();
+    let o = run(&["batch", "-i", s(&ids), "-o", "/dev/full"], b"");
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(summary(&err), "{err}");
 }
 
 /// A file size limit (`ulimit -f`) on standard output: the file is cut back to its last
@@ -218,7 +250,7 @@ fn a_file_size_limit_leaves_complete_rows_only() {
     }
     // The summary counts data rows (the header is not one).
     assert!(
-        err.contains(&format!("cnid batch: {} rows", rows - 1)),
+        err.contains(&format!("cnid batch: {} of 20000 rows written", rows - 1)),
         "{rows}: {err}"
     );
 }

@@ -88,3 +88,29 @@ fn no_subcommand_shows_more_than_the_masked_number() {
         }
     }
 }
+
+/// A hostile or broken line given to `cnid upgrade` is echoed in its ERROR message with
+/// control characters escaped (no terminal escape sequence gets through) and shortened
+/// (a 1 MB line gave 1 MB of stars on stderr).
+#[test]
+fn upgrade_errors_escape_control_characters_and_stay_short() {
+    let long = "1".repeat(1 << 20);
+    let stdin = format!("\u{1b}]0;pwned\u{7}\u{1b}[2J12345\n{long}\n110101900101111\n");
+    let o = common::cnid_with_stdin(&["upgrade"], stdin.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "\n\n110101199001011114\n"
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "{stderr:?}"
+    );
+    assert_eq!(stderr.lines().count(), 2, "{stderr:?}");
+    assert!(stderr.len() < 400, "{} bytes: {stderr:.400}", stderr.len());
+    assert!(
+        stderr.contains("ERROR number 2: 111111…1111: invalid length"),
+        "{stderr}"
+    );
+}

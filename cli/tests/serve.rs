@@ -206,6 +206,24 @@ fn xml_is_declared_rooted_success_first_result_last_without_whitespace() {
     );
 }
 
+/// A line break in the idcard a client sent (form-encoded as %0D%0A) comes back as a
+/// character reference: the XML body stays one line, as `cnid lookup` writes it.
+#[test]
+fn xml_escapes_line_breaks_in_the_echoed_idcard() {
+    let server = Serve::start(&["--quiet"]);
+    let (code, _, body) = get(
+        &server,
+        "/?app=idcard.get&idcard=1101%0D%0A01199001011114&format=xml",
+    );
+    assert_eq!(code, 200);
+    assert!(!body.contains(['\n', '\r']), "{body:?}");
+    assert!(
+        body.contains("<idcard>1101&#13;&#10;01199001011114</idcard>"),
+        "{body}"
+    );
+    assert!(body.contains("<status>WRONG_IDCARD</status>"), "{body}");
+}
+
 #[test]
 fn jsonp_with_a_safe_name_and_never_reflecting_another() {
     let server = Serve::start(&["--quiet"]);
@@ -581,6 +599,40 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     assert!(std::net::TcpStream::connect(&server.addr).is_err());
 }
 
+/// `cnid serve 2>&1 | head -1`: once stderr is a broken pipe, the request log and the
+/// shutdown messages are lost, but the server keeps answering and SIGTERM still stops it
+/// with exit 0 (a panicking `eprintln!` killed the signal thread, so it never stopped).
+#[test]
+fn a_broken_stderr_loses_the_log_not_the_service() {
+    let mut server = Serve::start_with_broken_stderr(&[]);
+    for _ in 0..3 {
+        let (code, _, body) = get(&server, SEED_QUERY);
+        assert_eq!((code, body.as_str()), (200, SEED_ANSWER));
+        // Past the log's 100 ms flush: its write to stderr has failed by the next request.
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let mut s = connect(&server.addr);
+    let r = exchange(&mut s, b"GARBAGE\r\n\r\n");
+    assert_eq!(r.code, 400);
+    server.signal_term();
+    assert_eq!(
+        server.wait_for(Duration::from_secs(10)),
+        Some(Some(0)),
+        "cnid serve did not stop cleanly on SIGTERM with a broken stderr"
+    );
+}
+
+/// `cnid serve | true`: the address line cannot be written to stdout; the server says it
+/// on stderr and serves, instead of exiting 0 at once without a word.
+#[test]
+fn a_broken_stdout_moves_the_address_to_stderr_and_serves() {
+    let mut server = Serve::start_with_broken_stdout(&["--quiet"]);
+    let (code, _, body) = get(&server, SEED_QUERY);
+    assert_eq!((code, body.as_str()), (200, SEED_ANSWER));
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
 #[test]
 fn one_log_line_per_request_with_the_number_masked() {
     let mut server = Serve::start(&["--require-key", "k:secret-sign-123"]);
@@ -708,6 +760,12 @@ fn bad_flags_are_refused_with_a_clear_message() {
     let (code, err) = run(&["--require-keys-file", "/nonexistent/cnid-keys"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("cannot read /nonexistent/cnid-keys"), "{err}");
+    // A device that never ends is refused, not read until memory runs out.
+    if std::path::Path::new("/dev/zero").exists() {
+        let (code, err) = run(&["--require-keys-file", "/dev/zero"]);
+        assert_eq!(code, Some(2));
+        assert!(err.contains("cannot read /dev/zero: larger than"), "{err}");
+    }
     let (code, _) = run(&["--threads", "0"]);
     assert_eq!(code, Some(2));
     // A port already taken is named in the error.

@@ -29,20 +29,14 @@ const ID_HEADERS: [&str; 14] = [
     "sfzh",
     "公民身份号码",
 ];
-/// Columns appended to each CSV row.
-const ANSWER_COLUMNS: [&str; 11] = [
-    "status",
-    "par",
-    "born",
-    "sex",
-    "att",
-    "postno",
-    "areano",
-    "style_simcall",
-    "style_citynm",
-    "msg",
-    "reason",
-];
+/// Columns appended to each CSV row: the web API's result keys but `idcard` (the row holds
+/// it), then `msg` and cnid's `reason`.
+fn answer_columns() -> impl Iterator<Item = &'static str> {
+    wire::RESULT_KEYS
+        .into_iter()
+        .filter(|&k| k != "idcard")
+        .chain(["msg", "reason"])
+}
 
 /// Text encoding of the input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -278,7 +272,7 @@ impl Layout {
     /// The header row echoed with the answer's column names (no line break).
     pub fn header_row(&self, first: &[u8]) -> Vec<u8> {
         let mut head = first.to_vec();
-        for name in ANSWER_COLUMNS {
+        for name in answer_columns() {
             head.push(self.delimiter());
             head.extend_from_slice(name.as_bytes());
         }

@@ -202,6 +202,12 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         ));
     }
     let mut input = input::open(&args.input, args.sheet.as_deref())?;
+    if let (Some(sheet), false) = (&args.sheet, input.workbook) {
+        // As for a sheet the workbook does not have: the rows asked for are not there.
+        return Err(Failure::Usage(format!(
+            "--sheet {sheet:?}: the input is not a workbook (.xlsx, .xls, .ods): it has no sheets"
+        )));
+    }
     let size = input.size;
     // A workbook's sheet comes as UTF-8 CSV.
     let encoding = if input.workbook {

@@ -91,7 +91,7 @@ impl Output {
         }
         let name = path.display().to_string();
         // Through links: the file a symbolic link names is the one replaced.
-        let target = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let target = link_target(path);
         let existing = fs::metadata(&target).ok();
         if let Some(meta) = &existing {
             if same(meta) {
@@ -258,4 +258,25 @@ impl Output {
 pub fn is_xlsx(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// `path` with its symbolic links followed. A link to a file that does not exist yet names
+/// the file to create, as the shell's `>` takes it, instead of being replaced by a file.
+fn link_target(path: &Path) -> PathBuf {
+    if let Ok(p) = fs::canonicalize(path) {
+        return p;
+    }
+    let mut p = path.to_path_buf();
+    // The kernel's own limit on links followed (ELOOP beyond).
+    for _ in 0..40 {
+        match fs::read_link(&p) {
+            Ok(next) => {
+                p = p
+                    .parent()
+                    .map_or_else(|| next.clone(), |dir| dir.join(&next))
+            }
+            Err(_) => break,
+        }
+    }
+    p
 }

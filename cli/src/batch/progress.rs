@@ -41,11 +41,18 @@ impl Counts {
         }
     }
 
-    /// The closing line: counts per status, time, rate, and advice.
+    /// The closing line: counts per status, time, rate, and advice. When fewer rows were
+    /// written than answered (a full disk, a reader gone), it says so: the counts per status
+    /// are of the rows answered.
     pub fn summary(&self, written: u64, secs: f64) -> String {
         let rate = written as f64 / secs.max(1e-9);
+        let rows = if written < self.rows {
+            format!("{written} of {} rows written", self.rows)
+        } else {
+            format!("{written} rows")
+        };
         let mut s = format!(
-            "cnid batch: {written} rows in {secs:.2} s ({rate:.0} rows/s): ALREADY_ATT {}, NOT_ATT {}, WRONG_IDCARD {}",
+            "cnid batch: {rows} in {secs:.2} s ({rate:.0} rows/s): ALREADY_ATT {}, NOT_ATT {}, WRONG_IDCARD {}",
             self.already_att, self.not_att, self.wrong
         );
         if self.wait > 0 {
@@ -132,4 +139,30 @@ pub fn run(meter: &Meter, size: Option<u64>, started: Instant) {
         }
     }
     let _ = err.write_all(b"\r\x1b[K");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Counts;
+
+    /// Finding: with the output on a full disk the summary read "0 rows …: ALREADY_ATT 5",
+    /// as if the five were done.
+    #[test]
+    fn summary_tells_rows_written_from_rows_answered() {
+        let counts = Counts {
+            rows: 5,
+            already_att: 5,
+            ..Counts::default()
+        };
+        let all = counts.summary(5, 1.0);
+        assert!(
+            all.starts_with("cnid batch: 5 rows in 1.00 s (5 rows/s): ALREADY_ATT 5"),
+            "{all}"
+        );
+        let none = counts.summary(0, 1.0);
+        assert!(
+            none.starts_with("cnid batch: 0 of 5 rows written in 1.00 s (0 rows/s): ALREADY_ATT 5"),
+            "{none}"
+        );
+    }
 }

@@ -49,7 +49,7 @@ impl Log {
                 }
             });
         if let Err(e) = spawned {
-            eprintln!("cnid: request log written per request ({e})");
+            crate::say!("cnid: request log written per request ({e})");
         }
         log
     }

@@ -87,9 +87,22 @@ impl Drop for OpenGuard {
     }
 }
 
+/// The largest keys file read: thousands of keys; a wrong path to a huge file or a device
+/// (`/dev/zero`) is refused instead of read until memory runs out.
+const MAX_KEYS_FILE: u64 = 1 << 20;
+
 fn read_keys(path: &PathBuf) -> Result<Vec<Key>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    use std::io::Read as _;
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot read {}: {e}", path.display());
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_KEYS_FILE + 1).read_to_string(&mut text))
+        .map_err(|e| cannot(&e))?;
+    if text.len() as u64 > MAX_KEYS_FILE {
+        return Err(cannot(&format_args!(
+            "larger than {MAX_KEYS_FILE} bytes, not a keys file"
+        )));
+    }
     text.lines()
         .enumerate()
         .map(|(i, l)| (i, l.trim()))
@@ -106,12 +119,12 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     if let Some(path) = &args.require_keys_file {
         match read_keys(path) {
             Ok(more) if more.is_empty() => {
-                eprintln!("cnid: {} holds no APPKEY:SIGN line", path.display());
+                crate::say!("cnid: {} holds no APPKEY:SIGN line", path.display());
                 return Ok(ExitCode::from(2));
             }
             Ok(more) => keys.extend(more),
             Err(msg) => {
-                eprintln!("cnid: {msg}");
+                crate::say!("cnid: {msg}");
                 return Ok(ExitCode::from(2));
             }
         }
@@ -119,7 +132,7 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     let engine = match crate::Engine::new(&args.remote, None) {
         Ok(e) => e,
         Err(msg) => {
-            eprintln!("cnid: {msg}");
+            crate::say!("cnid: {msg}");
             return Ok(ExitCode::from(2));
         }
     };
@@ -143,11 +156,14 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
         idle: AtomicUsize::new(0),
     });
     watch_signals(&server, local)?;
-    {
-        let mut out = io::stdout().lock();
-        writeln!(out, "cnid serve: listening on http://{local}/")?;
-        out.flush()?;
+    // The address is news, not the service: when stdout is full or gone (`| true`, a dead
+    // log pipe) it goes to stderr instead, and the server runs on.
+    let listening = format!("cnid serve: listening on http://{local}/");
+    let mut out = io::stdout().lock();
+    if let Err(e) = writeln!(out, "{listening}").and_then(|()| out.flush()) {
+        crate::say!("{listening} (standard output: {e})");
     }
+    drop(out);
     accept(&listener, &server);
     // New connections are refused from now on, not left waiting in the backlog.
     drop(listener);
@@ -165,9 +181,9 @@ pub fn run(args: &Args) -> io::Result<ExitCode> {
     server.api.engine.finish();
     let left = server.open.load(Relaxed);
     if left > 0 {
-        eprintln!("cnid serve: stopped with {left} connection(s) still open");
+        crate::say!("cnid serve: stopped with {left} connection(s) still open");
     } else {
-        eprintln!("cnid serve: stopped");
+        crate::say!("cnid serve: stopped");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -286,7 +302,7 @@ fn watch_signals(server: &Arc<Server>, local: SocketAddr) -> io::Result<()> {
                     }
                     std::process::exit(130);
                 }
-                eprintln!("cnid serve: shutting down");
+                crate::say!("cnid serve: shutting down");
                 // Wake the accept loop with a connection of our own.
                 let ip = match local.ip() {
                     IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),

@@ -7,6 +7,14 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Which of the server's output pipes has its read end closed from the start.
+#[derive(Debug, Clone, Copy)]
+enum Broken {
+    Neither,
+    Stdout,
+    Stderr,
+}
+
 /// A running `cnid serve`; killed when dropped.
 pub struct Serve {
     child: Child,
@@ -22,6 +30,22 @@ impl Serve {
     }
 
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Serve {
+        Serve::spawn(args, env, Broken::Neither)
+    }
+
+    /// Starts the server with the read end of its stderr closed at once, as
+    /// `cnid serve 2>&1 | head -1` leaves it: every write to stderr fails (EPIPE).
+    pub fn start_with_broken_stderr(args: &[&str]) -> Serve {
+        Serve::spawn(args, &[], Broken::Stderr)
+    }
+
+    /// Starts the server with the read end of its stdout closed at once (`cnid serve |
+    /// true`): the address is then read from stderr.
+    pub fn start_with_broken_stdout(args: &[&str]) -> Serve {
+        Serve::spawn(args, &[], Broken::Stdout)
+    }
+
+    fn spawn(args: &[&str], env: &[(&str, &str)], broken: Broken) -> Serve {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cnid"));
         cmd.arg("serve")
             .args(["--listen", "127.0.0.1:0"])
@@ -37,35 +61,46 @@ impl Serve {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("run cnid serve");
+        let mut out = child.stdout.take().map(BufReader::new);
+        let mut err = child.stderr.take().map(BufReader::new);
+        match broken {
+            Broken::Neither => {}
+            Broken::Stdout => out = None,
+            Broken::Stderr => err = None,
+        }
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        match (&mut out, &mut err) {
+            (Some(out), _) => out.read_line(&mut line),
+            (None, Some(err)) => err.read_line(&mut line),
+            (None, None) => unreachable!("one pipe is read"),
+        }
+        .unwrap();
         let addr = line
             .trim()
             .strip_prefix("cnid serve: listening on http://")
-            .and_then(|a| a.strip_suffix('/'))
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
+            .and_then(|a| a.split_once('/'))
+            .map(|(a, _)| a.to_owned())
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&stderr);
-        let mut err = child.stderr.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
+        let reader = err.map(|mut err| {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = err.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
                 }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
+            })
         });
         Serve {
             child,
             addr,
             stderr,
-            reader: Some(reader),
+            reader,
         }
     }
 
@@ -85,6 +120,18 @@ impl Serve {
             .expect("run kill")
             .success();
         assert!(ok);
+    }
+
+    /// Waits up to `limit` for the process to end: its exit code, `None` while it runs.
+    pub fn wait_for(&mut self, limit: Duration) -> Option<Option<i32>> {
+        let since = std::time::Instant::now();
+        while since.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status.code());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// Waits for the process to end: its exit code and everything it wrote on stderr.
