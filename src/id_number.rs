@@ -452,6 +452,13 @@ impl IdNumber {
     }
 
     /// Whether the number was given in the 15-digit first-generation form.
+    ///
+    /// ```
+    /// let old = cnid::IdNumber::parse("110101900101111")?;
+    /// assert!(old.is_first_generation());
+    /// assert!(!cnid::IdNumber::parse("110101199001011114")?.is_first_generation());
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn is_first_generation(&self) -> bool {
@@ -483,6 +490,12 @@ impl IdNumber {
     }
 
     /// The first six characters as a string.
+    ///
+    /// ```
+    /// let id = cnid::IdNumber::parse("110101199001011114")?;
+    /// assert_eq!(id.region_prefix(), "110101");
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn region_prefix(&self) -> &str {
@@ -490,6 +503,12 @@ impl IdNumber {
     }
 
     /// The birth date.
+    ///
+    /// ```
+    /// let id = cnid::IdNumber::parse("110101199001011114")?;
+    /// assert_eq!(id.birth_date(), chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap());
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn birth_date(&self) -> NaiveDate {
@@ -580,6 +599,12 @@ impl IdNumber {
     }
 
     /// The sex, from the parity of the sequence number's last digit.
+    ///
+    /// ```
+    /// let id = cnid::IdNumber::parse("110101199001011122")?;
+    /// assert_eq!(id.sex(), cnid::Sex::Female);
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn sex(&self) -> Sex {
@@ -591,6 +616,12 @@ impl IdNumber {
     }
 
     /// The 3-digit sequence number (positions 15–17).
+    ///
+    /// ```
+    /// let id = cnid::IdNumber::parse("110101199001011114")?;
+    /// assert_eq!(id.sequence(), 111);
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn sequence(&self) -> u16 {
@@ -600,6 +631,12 @@ impl IdNumber {
     }
 
     /// The check character, `'0'`–`'9'` or `'X'`.
+    ///
+    /// ```
+    /// let id = cnid::IdNumber::parse("11010519491231002x")?;
+    /// assert_eq!(id.check_char(), 'X');
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn check_char(&self) -> char {

@@ -221,6 +221,19 @@ impl Region {
     }
 
     /// A region answered by the web API for a code the table lacks.
+    ///
+    /// ```
+    /// use cnid::{Region, RegionFields, Source};
+    /// let fields = RegionFields {
+    ///     att: "测试省 测试市 新区".to_owned(),
+    ///     postno: "100000".to_owned(),
+    ///     areano: "010".to_owned(),
+    ///     style_simcall: "中国,测试".to_owned(),
+    ///     style_citynm: "中华人民共和国,测试省".to_owned(),
+    /// };
+    /// let r = Region::from_fields(990_101, fields, Source::Remote);
+    /// assert_eq!((r.code(), r.name(), r.source()), (990_101, "新区", Source::Remote));
+    /// ```
     #[must_use]
     pub fn from_fields(code: u32, fields: RegionFields, source: Source) -> Region {
         Region(Repr::Remote(code, Arc::new(fields), source))
@@ -244,6 +257,10 @@ impl Region {
     }
 
     /// The 6-digit code.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(110101).unwrap().code(), 110101);
+    /// ```
     #[must_use]
     pub fn code(&self) -> u32 {
         match &self.0 {
@@ -254,6 +271,10 @@ impl Region {
     }
 
     /// Where this answer came from.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(110101).unwrap().source(), cnid::Source::Table);
+    /// ```
     #[must_use]
     pub fn source(&self) -> Source {
         match &self.0 {
@@ -263,6 +284,10 @@ impl Region {
     }
 
     /// The latest name of the code (for a remote answer: the last filled slot of `att`).
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(512928).unwrap().name(), "武胜县");
+    /// ```
     #[must_use]
     pub fn name(&self) -> &str {
         match &self.0 {
@@ -273,24 +298,46 @@ impl Region {
     }
 
     /// Every name the code carried, oldest first (empty for a remote answer).
+    ///
+    /// ```
+    /// let r = cnid::Region::lookup(420600).unwrap();
+    /// assert!(r.names().iter().any(|s| s.name == "襄樊市" && s.last_year.is_some()));
+    /// ```
     #[must_use]
     pub fn names(&self) -> &[NameSpan] {
         self.record().map_or(&[], |r| r.names)
     }
 
     /// The latest name span (`None` for a remote answer).
+    ///
+    /// ```
+    /// let r = cnid::Region::lookup(420600).unwrap();
+    /// assert_eq!(r.latest().unwrap().name, "襄阳市");
+    /// ```
     #[must_use]
     pub fn latest(&self) -> Option<&NameSpan> {
         self.names().last()
     }
 
     /// Whether the code is in use today (`None` if unknown, for a remote answer).
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(110101).unwrap().is_current(), Some(true));
+    /// assert_eq!(cnid::Region::lookup(512928).unwrap().is_current(), Some(false));
+    /// ```
     #[must_use]
     pub fn is_current(&self) -> Option<bool> {
         self.latest().map(|s| s.last_year.is_none())
     }
 
     /// The administrative level (`None` for a remote answer).
+    ///
+    /// ```
+    /// use cnid::{Level, Region};
+    /// assert_eq!(Region::lookup(110000).unwrap().level(), Some(Level::Province));
+    /// assert_eq!(Region::lookup(440300).unwrap().level(), Some(Level::Prefecture));
+    /// assert_eq!(Region::lookup(110101).unwrap().level(), Some(Level::County));
+    /// ```
     #[must_use]
     pub fn level(&self) -> Option<Level> {
         self.record().map(|r| r.level)
@@ -298,6 +345,10 @@ impl Region {
 
     /// Whether this is a grouping code such as `xxxx01 市辖区` rather than a real unit.
     /// Such codes do occur on real cards.
+    ///
+    /// ```
+    /// assert!(!cnid::Region::lookup(110101).unwrap().is_placeholder());
+    /// ```
     #[must_use]
     pub fn is_placeholder(&self) -> bool {
         self.record().is_some_and(|r| r.placeholder)
@@ -305,6 +356,10 @@ impl Region {
 
     /// The web API's `att`: province, prefecture and county names of the code's era, three
     /// slots joined by single spaces (`北京市 东城区 `).
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(110101).unwrap().att(), "北京市 东城区 ");
+    /// ```
     #[must_use]
     pub fn att(&self) -> &str {
         match &self.0 {
@@ -315,6 +370,10 @@ impl Region {
     }
 
     /// The web API's `postno`: the postal code of the prefecture (may be empty).
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(512928).unwrap().postno(), "637000");
+    /// ```
     #[must_use]
     pub fn postno(&self) -> &str {
         match &self.0 {
@@ -325,6 +384,10 @@ impl Region {
     }
 
     /// The web API's `areano`: the telephone area code of the prefecture (may be empty).
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(110101).unwrap().areano(), "010");
+    /// ```
     #[must_use]
     pub fn areano(&self) -> &str {
         match &self.0 {
@@ -335,6 +398,10 @@ impl Region {
     }
 
     /// The web API's `style_simcall`: `中国,四川,南充`.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(512928).unwrap().style_simcall(), "中国,四川,南充");
+    /// ```
     #[must_use]
     pub fn style_simcall(&self) -> &str {
         match &self.0 {
@@ -345,6 +412,10 @@ impl Region {
     }
 
     /// The web API's `style_citynm`: `中华人民共和国,四川省,南充市`.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(512928).unwrap().style_citynm(), "中华人民共和国,四川省,南充市");
+    /// ```
     #[must_use]
     pub fn style_citynm(&self) -> &str {
         match &self.0 {
@@ -356,6 +427,10 @@ impl Region {
 
     /// Present-day province: short and full name (`("四川", "四川省")`); `None` for a
     /// remote answer.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(512928).unwrap().province_now(), Some(("四川", "四川省")));
+    /// ```
     #[must_use]
     pub fn province_now(&self) -> Option<(&'static str, &'static str)> {
         self.record().map(|r| (r.province_short, r.province_full))
@@ -364,6 +439,11 @@ impl Region {
     /// Present-day prefecture-level city succeeding the code's era prefecture: short and
     /// full name (`("南充", "南充市")`); `None` for municipalities, provinces and remote
     /// answers.
+    ///
+    /// ```
+    /// assert_eq!(cnid::Region::lookup(512928).unwrap().city_now(), Some(("南充", "南充市")));
+    /// assert_eq!(cnid::Region::lookup(110101).unwrap().city_now(), None);
+    /// ```
     #[must_use]
     pub fn city_now(&self) -> Option<(&'static str, &'static str)> {
         self.record()
@@ -379,6 +459,11 @@ impl Region {
     }
 
     /// The answer's region fields, owned.
+    ///
+    /// ```
+    /// let f = cnid::Region::lookup(110101).unwrap().to_fields();
+    /// assert_eq!((f.att.as_str(), f.postno.as_str()), ("北京市 东城区 ", "100000"));
+    /// ```
     #[must_use]
     pub fn to_fields(&self) -> RegionFields {
         RegionFields {

@@ -131,6 +131,11 @@ impl<'de> serde::Deserialize<'de> for Status {
 /// Only the states a resolver produces can be built: `ALREADY_ATT` has a number and a
 /// region, `NOT_ATT` a number, `WRONG_IDCARD` the reason ([`Resolution::wrong_idcard`]),
 /// `WAIT_PROCESS` a number if one was parsed ([`Resolution::wait_process`]).
+///
+/// ```compile_fail
+/// // No constructor takes a status and parts that could disagree (ALREADY_ATT, no region).
+/// let r = cnid::Resolution::from_parts(cnid::Status::AlreadyAtt, None, None, None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct Resolution {

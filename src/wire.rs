@@ -49,12 +49,24 @@ impl Born {
     /// The text, empty when there is no birth date. Checks the UTF-8 each time (safe code
     /// has no other way to a `&str` of built bytes): in a loop, prefer
     /// [`Born::as_bytes`] or [`Born::push_to`].
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let born = cnid::wire::Fields::new(&r, "110101199001011114").born();
+    /// assert_eq!(born.as_str(), "1990年01月01日");
+    /// ```
     #[must_use]
     pub fn as_str(&self) -> &str {
         core::str::from_utf8(self.as_bytes()).expect("built from UTF-8")
     }
 
     /// The text as UTF-8 bytes, empty when there is no birth date. Free.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let born = cnid::wire::Fields::new(&r, "110101199001011114").born();
+    /// assert_eq!(born.as_bytes(), "1990年01月01日".as_bytes());
+    /// ```
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf[..usize::from(self.len)]
@@ -62,6 +74,14 @@ impl Born {
 
     /// Appends the text to `out` without checking the UTF-8 again: the digits one by one,
     /// the three characters as `char`s.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let born = cnid::wire::Fields::new(&r, "110101199001011114").born();
+    /// let mut out = String::from("born: ");
+    /// born.push_to(&mut out);
+    /// assert_eq!(out, "born: 1990年01月01日");
+    /// ```
     pub fn push_to(&self, out: &mut String) {
         if self.len == 0 {
             return;
@@ -177,62 +197,138 @@ impl<'a> Fields<'a> {
     }
 
     /// `status`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.status(), cnid::Status::AlreadyAtt);
+    /// ```
     #[must_use]
     pub fn status(&self) -> Status {
         self.status
     }
     /// `idcard`: the number as the caller gave it (trimmed).
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.idcard(), "110101199001011114"); // trimmed
+    /// ```
     #[must_use]
     pub fn idcard(&self) -> &'a str {
         self.idcard
     }
     /// `par`: the 6-digit prefix (empty unless `ALREADY_ATT`).
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.par(), "110101");
+    /// ```
     #[must_use]
     pub fn par(&self) -> &'a str {
         self.par
     }
     /// `born`: `1990年01月01日` (empty unless `ALREADY_ATT`).
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.born().as_str(), "1990年01月01日");
+    /// ```
     #[must_use]
     pub fn born(&self) -> Born {
         self.born
     }
     /// `sex`: `男` / `女` (empty unless `ALREADY_ATT`).
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.sex(), "男");
+    /// ```
     #[must_use]
     pub fn sex(&self) -> &'static str {
         self.sex
     }
     /// `att`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.att(), "北京市 东城区 ");
+    /// ```
     #[must_use]
     pub fn att(&self) -> &'a str {
         self.att
     }
     /// `postno`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.postno(), "100000");
+    /// ```
     #[must_use]
     pub fn postno(&self) -> &'a str {
         self.postno
     }
     /// `areano`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.areano(), "010");
+    /// ```
     #[must_use]
     pub fn areano(&self) -> &'a str {
         self.areano
     }
     /// `style_simcall`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.style_simcall(), "中国,北京");
+    /// ```
     #[must_use]
     pub fn style_simcall(&self) -> &'a str {
         self.style_simcall
     }
     /// `style_citynm`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.style_citynm(), "中华人民共和国,北京市");
+    /// ```
     #[must_use]
     pub fn style_citynm(&self) -> &'a str {
         self.style_citynm
     }
     /// `msg`, absent for `ALREADY_ATT`.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// assert_eq!(f.msg(), None);
+    /// let wrong = cnid::resolve("110101199001011112");
+    /// assert_eq!(cnid::wire::Fields::new(&wrong, "").msg(), Some("身份证号码不正确"));
+    /// ```
     #[must_use]
     pub fn msg(&self) -> Option<&'static str> {
         self.msg
     }
 
     /// `(key, value)` pairs in the web API's order, `msg` included when present.
+    ///
+    /// ```
+    /// let r = cnid::resolve("110101199001011114");
+    /// let f = cnid::wire::Fields::new(&r, " 110101199001011114 ");
+    /// let keys: Vec<&str> = f.pairs().map(|(k, _)| k).collect();
+    /// assert_eq!(keys[..3], ["status", "idcard", "par"]);
+    /// assert_eq!(keys.len(), 10);
+    /// ```
     pub fn pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
         self.head()
             .chain(self.region_pairs())
@@ -419,6 +515,14 @@ pub fn write_json(out: &mut String, fields: &Fields<'_>) {
 
 /// Appends the XML answer (no newline): `<?xml …?><root><success>1</success><result>…`.
 /// Empty values are written as `<x></x>`, never `<x/>`, for clients that split strings.
+///
+/// ```
+/// let r = cnid::resolve("110101199001011114");
+/// let mut out = String::new();
+/// cnid::wire::write_xml(&mut out, &cnid::wire::Fields::new(&r, "110101199001011114"));
+/// assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?><root><success>1</success>"));
+/// assert!(out.contains("<att>北京市 东城区 </att>"));
+/// ```
 pub fn write_xml(out: &mut String, fields: &Fields<'_>) {
     fn element(out: &mut String, k: &str, v: &str) {
         out.push('<');
@@ -453,6 +557,15 @@ pub fn write_xml(out: &mut String, fields: &Fields<'_>) {
 }
 
 /// Appends the answer in `format`.
+///
+/// ```
+/// use cnid::wire::{self, Fields, Format};
+/// let r = cnid::resolve("110101199001011114");
+/// let (mut json, mut xml) = (String::new(), String::new());
+/// wire::write(&mut json, Format::Json, &Fields::new(&r, "110101199001011114"));
+/// wire::write(&mut xml, Format::Xml, &Fields::new(&r, "110101199001011114"));
+/// assert!(json.starts_with('{') && xml.starts_with("<?xml"));
+/// ```
 pub fn write(out: &mut String, format: Format, fields: &Fields<'_>) {
     match format {
         Format::Json => write_json(out, fields),
@@ -470,6 +583,13 @@ pub const MSGID_SIGN_INVALID: &str = "1000555";
 pub const MSG_SIGN_INVALID: &str = "SIGN_INVALID";
 
 /// Appends a system-level error (`{"success":"0","msgid":…,"msg":…}`) in `format`.
+///
+/// ```
+/// use cnid::wire::{write_error, Format};
+/// let mut out = String::new();
+/// write_error(&mut out, Format::Json, "1000555", "SIGN_INVALID");
+/// assert_eq!(out, r#"{"success":"0","msgid":"1000555","msg":"SIGN_INVALID"}"#);
+/// ```
 pub fn write_error(out: &mut String, format: Format, msgid: &str, msg: &str) {
     match format {
         Format::Json => {
@@ -525,6 +645,12 @@ impl Callback {
     }
 
     /// The name.
+    ///
+    /// ```
+    /// let cb = cnid::wire::Callback::new("jQuery123_cb")?;
+    /// assert_eq!(cb.as_str(), "jQuery123_cb");
+    /// # Ok::<(), cnid::wire::InvalidCallback>(())
+    /// ```
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
@@ -533,6 +659,14 @@ impl Callback {
 
 /// Appends a system-level error as JSONP: `callback({"success":"0",…})`, so a browser
 /// client's callback runs and sees the error.
+///
+/// ```
+/// use cnid::wire::{write_error_jsonp, Callback};
+/// let mut out = String::new();
+/// write_error_jsonp(&mut out, &Callback::new("cb")?, "1000701", "quota");
+/// assert_eq!(out, r#"cb({"success":"0","msgid":"1000701","msg":"quota"})"#);
+/// # Ok::<(), cnid::wire::InvalidCallback>(())
+/// ```
 pub fn write_error_jsonp(out: &mut String, callback: &Callback, msgid: &str, msg: &str) {
     out.push_str(&callback.0);
     out.push('(');
@@ -541,6 +675,15 @@ pub fn write_error_jsonp(out: &mut String, callback: &Callback, msgid: &str, msg
 }
 
 /// Appends a JSONP answer: `callback(<json>)`.
+///
+/// ```
+/// use cnid::wire::{write_jsonp, Callback, Fields};
+/// let r = cnid::resolve("110101199001011114");
+/// let mut out = String::new();
+/// write_jsonp(&mut out, &Callback::new("cb")?, &Fields::new(&r, "110101199001011114"));
+/// assert!(out.starts_with("cb({\"success\":\"1\"") && out.ends_with("})"));
+/// # Ok::<(), cnid::wire::InvalidCallback>(())
+/// ```
 pub fn write_jsonp(out: &mut String, callback: &Callback, fields: &Fields<'_>) {
     out.push_str(&callback.0);
     out.push('(');

@@ -586,8 +586,8 @@ fn file_cache_is_written_after_each_new_entry() {
     assert_eq!(r.stats().cache_write_errors, 0);
 }
 
-/// Two resolvers (as two processes would) share one cache file: each write merges the
-/// other's entries instead of dropping them, and a third run asks nothing.
+/// Two resolvers (as two processes would) share one cache file: each appends its entries
+/// and learns the other's at its next append, and a third run asks nothing.
 #[test]
 fn processes_sharing_a_cache_file_keep_each_others_entries() {
     let dir = TempDir::new("shared");
@@ -612,7 +612,7 @@ fn processes_sharing_a_cache_file_keep_each_others_entries() {
         assert_eq!(third.resolve(&caller(p)).source(), Source::Cache);
     }
     assert_eq!(third.stats().requests, 0);
-    // b learned a's entries when it merged them.
+    // b learned a's entries when it appended its own.
     assert_eq!(b.resolve(&caller(prefixes[0])).source(), Source::Cache);
     assert_eq!(fake.count(), 6);
 }
@@ -650,6 +650,194 @@ fn bad_cache_file_is_an_error_with_its_line() {
         assert_eq!(res.source(), Source::Cache);
     }
     assert_eq!(fake.count(), 0);
+}
+
+/// The cache file is a journal: new entries are appended to the same file (no rewrite
+/// through a temporary file and a rename per entry).
+#[cfg(unix)]
+#[test]
+fn file_cache_appends_to_the_same_file() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = TempDir::new("append");
+    let file = dir.0.join("cache.tsv");
+    let fake = Fake::start(already_att);
+    let mut c = config(&fake);
+    c.cache_file = Some(file.clone());
+    let r = resolver(c, Policy::LocalFirst);
+    let prefixes = unknown_prefixes(5);
+    let _ = r.resolve(&caller(prefixes[0]));
+    let (inode, mut len) = {
+        let m = std::fs::metadata(&file).unwrap();
+        (m.ino(), m.len())
+    };
+    for &p in &prefixes[1..] {
+        let _ = r.resolve(&caller(p));
+        let m = std::fs::metadata(&file).unwrap();
+        assert_eq!(m.ino(), inode, "the same file, appended to");
+        assert!(m.len() > len);
+        len = m.len();
+    }
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 5);
+    assert_eq!(r.stats().cache_write_errors, 0);
+}
+
+/// On open, replaced records, a closed circuit and a torn last line (a write cut short) are
+/// compacted away; the latest record of a code wins.
+#[test]
+fn file_cache_is_compacted_on_open() {
+    let dir = TempDir::new("compact");
+    let file = dir.0.join("cache.tsv");
+    let fake = Fake::start(already_att);
+    let [a, b] = unknown_prefixes(2)[..] else {
+        unreachable!()
+    };
+    std::fs::write(
+        &file,
+        format!(
+            "# cnid remote cache v1: code\tstatus\tatt\tpostno\tareano\tstyle_simcall\tstyle_citynm\n\
+             {a:06}\tNOT_ATT\t\t\t\t\t\n\
+             {b:06}\tALREADY_ATT\told\t1\t2\t3\t4\n\
+             circuit\t1\n\
+             {a:06}\tALREADY_ATT\tnew a\t1\t2\t3\t4\n\
+             circuit\t0\n\
+             {b:06}\tALREADY_ATT\tnew b\t1\t2\t3\t4\n\
+             {b:06}\tNOT_A"
+        ),
+    )
+    .unwrap();
+    let mut c = config(&fake);
+    c.cache_file = Some(file.clone());
+    let r = resolver(c, Policy::LocalFirst);
+    assert!(!r.stats().circuit_open);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let records: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        records,
+        [
+            format!("{a:06}\tALREADY_ATT\tnew a\t1\t2\t3\t4"),
+            format!("{b:06}\tALREADY_ATT\tnew b\t1\t2\t3\t4"),
+        ]
+    );
+    assert_eq!(r.resolve(&caller(a)).region().unwrap().att(), "new a");
+    assert_eq!(r.resolve(&caller(b)).region().unwrap().att(), "new b");
+    assert_eq!(fake.count(), 0);
+    // A compact file is left as it is.
+    let before = std::fs::read_to_string(&file).unwrap();
+    drop(resolver(config_with_file(&fake, &file), Policy::LocalFirst));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+}
+
+fn config_with_file(fake: &Fake, file: &std::path::Path) -> RemoteConfig {
+    let mut c = config(fake);
+    c.cache_file = Some(file.to_owned());
+    c
+}
+
+/// A FIFO would block the open, `/dev/zero` never ends, a folder is no file: all refused
+/// at once, with the reason.
+#[cfg(unix)]
+#[test]
+fn cache_file_must_be_a_regular_file() {
+    let dir = TempDir::new("special");
+    let fake = Fake::start(already_att);
+    let fifo = dir.0.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut paths = vec![PathBuf::from("/dev/zero"), dir.0.clone()];
+    if made {
+        paths.push(fifo);
+    }
+    for path in paths {
+        let err = RemoteResolver::new(config_with_file(&fake, &path), Policy::LocalFirst, local())
+            .unwrap_err();
+        assert!(
+            matches!(&err, RemoteError::CacheFile { reason, .. } if reason == "not a regular file"),
+            "{}: {err}",
+            path.display()
+        );
+    }
+}
+
+/// A file larger than the cap is refused without being read (a 200 MB file used to take
+/// 440 MB of memory).
+#[test]
+fn cache_file_over_the_cap_is_refused() {
+    let dir = TempDir::new("cap");
+    let file = dir.0.join("cache.tsv");
+    let fake = Fake::start(already_att);
+    let f = std::fs::File::create(&file).unwrap();
+    f.set_len(cnid::remote::MAX_CACHE_FILE + 1).unwrap(); // sparse: no disk used
+    drop(f);
+    let err = RemoteResolver::new(config_with_file(&fake, &file), Policy::LocalFirst, local())
+        .unwrap_err();
+    assert!(
+        matches!(&err, RemoteError::CacheFile { reason, .. } if reason.starts_with("larger than the limit")),
+        "{err}"
+    );
+}
+
+/// The open circuit is kept in the cache file: the next run (a new resolver with the same
+/// file, as the next command line would be) sends nothing while the key is suspended, and
+/// a run with a shorter `circuit_open_for` waits no longer than that.
+#[test]
+fn open_circuit_persists_across_runs() {
+    let dir = TempDir::new("circuit");
+    let file = dir.0.join("cache.tsv");
+    let fake = Fake::start(|_| reply(QUOTA));
+    let first = resolver(config_with_file(&fake, &file), Policy::LocalFirst);
+    let (res, err) = first.resolve_detailed(&caller(unknown()));
+    assert_eq!(res.status(), Status::WaitProcess);
+    assert!(matches!(err, Some(RemoteError::Api { .. })), "{err:?}");
+    assert!(first.stats().circuit_open);
+    drop(first);
+    assert_eq!(fake.count(), 1);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.lines().any(|l| l.starts_with("circuit\t")), "{text}");
+
+    let second = resolver(config_with_file(&fake, &file), Policy::LocalFirst);
+    assert!(second.stats().circuit_open);
+    let (res, err) = second.resolve_detailed(&caller(unknown_prefixes(2)[1]));
+    assert_eq!(res.status(), Status::WaitProcess);
+    assert_eq!(err, Some(RemoteError::CircuitOpen));
+    assert_eq!(fake.count(), 1, "no request while the circuit is open");
+    drop(second);
+
+    let mut short = config_with_file(&fake, &file);
+    short.circuit_open_for = Duration::ZERO;
+    let third = resolver(short, Policy::LocalFirst);
+    assert!(!third.stats().circuit_open);
+    let _ = third.resolve(&caller(unknown()));
+    assert_eq!(fake.count(), 2, "the probe is sent");
+}
+
+/// `Duration::MAX` in every setting never panics, whatever happens.
+#[test]
+fn duration_max_in_the_config_never_panics() {
+    let dir = TempDir::new("max");
+    let fake = Fake::start(|_| reply(QUOTA));
+    let mut c = config_with_file(&fake, &dir.0.join("cache.tsv"));
+    c.connect_timeout = Duration::MAX;
+    c.timeout = Duration::MAX;
+    c.circuit_open_for = Duration::MAX;
+    c.wait_retry_after = Duration::MAX;
+    let r = resolver(c.clone(), Policy::LocalFirst);
+    assert_eq!(r.resolve(&caller(unknown())).status(), Status::WaitProcess);
+    assert!(r.stats().circuit_open);
+    assert_eq!(r.resolve(&caller(unknown())).status(), Status::WaitProcess);
+    drop(r);
+    let again = resolver(c, Policy::LocalFirst);
+    assert!(again.stats().circuit_open);
+    let waiting = Fake::start(|_| reply(status_only("WAIT_PROCESS", "wait process")));
+    let mut w = config(&waiting);
+    w.wait_retry_after = Duration::MAX;
+    w.timeout = Duration::MAX;
+    let r = resolver(w, Policy::LocalFirst);
+    assert_eq!(r.resolve(&caller(unknown())).status(), Status::WaitProcess);
+    assert_eq!(r.resolve(&caller(unknown())).status(), Status::WaitProcess);
+    assert_eq!(waiting.count(), 1);
 }
 
 #[test]
@@ -769,4 +957,34 @@ fn timing_cache_hit_vs_local() {
          remote resolver on a table hit {remote_known:.1}, remote resolver cache hit {cache_hit:.1}"
     );
     assert_eq!(fake.count(), 1);
+}
+
+/// 8,000 new prefixes, each asked once, with the cache file and without it, side by side.
+/// `cargo test --release --all-features --test remote -- --ignored --nocapture eight_thousand`
+#[test]
+#[ignore = "volume and timing figures; run in release"]
+fn timing_eight_thousand_new_prefixes_with_and_without_the_cache_file() {
+    let dir = TempDir::new("timing8000");
+    let prefixes = unknown_prefixes(8_000);
+    let run = |file: Option<PathBuf>| {
+        // A fake server each (one lives 120 s at most).
+        let fake = Fake::start(already_att);
+        let mut c = config(&fake);
+        c.cache_file = file;
+        let r = resolver(c, Policy::LocalFirst);
+        let start = Instant::now();
+        for &p in &prefixes {
+            assert_eq!(r.resolve(&caller(p)).status(), Status::AlreadyAtt);
+        }
+        r.save_cache().unwrap();
+        start.elapsed()
+    };
+    let memory = run(None);
+    let file = run(Some(dir.0.join("cache.tsv")));
+    let size = std::fs::metadata(dir.0.join("cache.tsv")).unwrap().len();
+    println!(
+        "8,000 new prefixes: memory only {memory:.2?}, with the cache file {file:.2?} \
+         (ratio {:.2}, file {size} bytes)",
+        file.as_secs_f64() / memory.as_secs_f64()
+    );
 }

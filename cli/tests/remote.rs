@@ -143,3 +143,30 @@ fn cli_remote_without_credentials_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(err.contains("NOWAPI_APPKEY"), "{err}");
 }
+
+/// The open circuit is kept in the cache file: while the key is suspended, the next run
+/// of the command line sends nothing (each run used to spend one request on it).
+#[test]
+fn cli_consecutive_runs_keep_the_circuit_open() {
+    let fake = Fake::start(|_| reply(QUOTA));
+    let cache = std::env::temp_dir().join(format!("cnid-cli-circuit-{}.tsv", std::process::id()));
+    let _ = std::fs::remove_file(&cache);
+    let number = caller(unknown());
+    let args = [
+        "lookup",
+        "--remote",
+        "--remote-cache",
+        cache.to_str().unwrap(),
+        "--today",
+        "2026-11-29",
+        number.as_str(),
+    ];
+    for run in 1..=3 {
+        let (out, err, code) = cnid_cli(Some(&fake), &args, "");
+        assert_eq!(code, 1, "1: a number was not found; {err}");
+        assert!(out.contains("WAIT_PROCESS"), "run {run}: {out}");
+        assert!(!err.contains(SIGN) && !err.contains(APPKEY), "{err}");
+        assert_eq!(fake.count(), 1, "run {run}: one request in all");
+    }
+    let _ = std::fs::remove_file(&cache);
+}

@@ -31,11 +31,21 @@
 //! # Cache
 //!
 //! `ALREADY_ATT` and `NOT_ATT` answers are cached by prefix for the life of the
-//! [`RemoteResolver`], and, with [`RemoteConfig::cache_file`], in a file that is loaded at
-//! start and rewritten atomically (temporary file in the same folder + rename) after each
-//! new entry, so repeated runs never ask twice. Each write first merges what is in the
-//! file, so processes that share a cache file keep each other's entries (two writes at the
-//! same instant can still lose one; it is then asked again later). Errors are not cached.
+//! [`RemoteResolver`], and, with [`RemoteConfig::cache_file`], in a file so that repeated
+//! runs never ask twice. The file is an append-only journal: each new entry is one line
+//! appended at once (no rewrite, no fsync per entry; [`RemoteResolver::save_cache`]
+//! flushes it to the disk), so 8,000 new prefixes cost 8,000 small appends. It is read when
+//! the resolver is made, up to [`MAX_CACHE_FILE`] bytes, and compacted then (atomically:
+//! temporary file in the same folder + rename) if it holds replaced records or a torn last
+//! line. Anything but a regular file (a FIFO, a device such as `/dev/zero`) is refused.
+//! Processes that share a cache file append to it side by side and learn each other's
+//! entries at their next append (an entry appended while another process compacts the file
+//! on start can be lost: it is then asked again later). Errors are not cached.
+//!
+//! The journal also keeps the circuit (below): a run that opens it writes until when, and
+//! the next run with the same file starts with it open, so consecutive runs of a command
+//! line do not each spend a request while the key is suspended.
+//!
 //! The web API's `WAIT_PROCESS` ("retry later") is held for
 //! [`RemoteConfig::wait_retry_after`] (60 s by default, memory only): lookups of that prefix
 //! answer `WAIT_PROCESS` from the cache until then, and the next one after it asks again.
@@ -47,7 +57,8 @@
 //! Every failed request — network error, timeout, HTTP status other than 200, a malformed
 //! body, and every `"success":"0"` answer (quota exceeded, `SIGN_INVALID` msgid `1000555`,
 //! anything) — opens a circuit for [`RemoteConfig::circuit_open_for`] (one hour by default,
-//! the provider's quota suspension): no request is sent until it has passed. Then one probe
+//! the provider's quota suspension; `Duration::MAX` is "until restarted" and never
+//! overflows): no request is sent until it has passed. Then one probe
 //! request is let through; its success closes the circuit, its failure opens it again. An
 //! optional client-side limit ([`RemoteConfig::max_calls_per_hour`]) caps the requests sent
 //! in any sliding hour.
@@ -58,15 +69,24 @@
 //! a connect and a total timeout, no redirects, and the usual proxy variables (`ALL_PROXY`,
 //! `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) read from the environment.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fmt;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::{IdNumber, Region, RegionFields, Resolution, Resolver, Source, Status};
+use crate::{IdNumber, Region, Resolution, Resolver, Source, Status};
+
+mod answer;
+mod breaker;
+mod client;
+mod journal;
+
+use answer::{Found, Outcome};
+use breaker::{Breaker, Change};
+use client::{check_url, Client};
+use journal::{Entry, Journal};
 
 /// The web API's HTTPS endpoint, from its documentation.
 pub const DEFAULT_URL: &str = "https://sapi.k780.com/";
@@ -78,15 +98,10 @@ pub const ENV_SIGN: &str = "NOWAPI_SIGN";
 /// Environment variable holding the endpoint (optional; [`DEFAULT_URL`] otherwise).
 pub const ENV_URL: &str = "NOWAPI_URL";
 
-/// The largest answer body read; the web API's answers are well under 1 KiB.
-const BODY_LIMIT: u64 = 64 * 1024;
-/// The longest message kept from a `"success":"0"` answer, in characters.
-const MSG_LIMIT: usize = 200;
-/// The birth date and sequence of the synthetic number asked about in the private mode.
-const SYNTHETIC_TAIL: &[u8; 11] = b"19900101001";
-/// The first line of a cache file.
-const CACHE_HEADER: &str =
-    "# cnid remote cache v1: code\tstatus\tatt\tpostno\tareano\tstyle_simcall\tstyle_citynm";
+/// The largest cache file read or written (32 MiB, some 300,000 prefixes): a larger file
+/// is refused when opened, and new entries past it stay in memory.
+pub const MAX_CACHE_FILE: u64 = 32 << 20;
+
 const HOUR: Duration = Duration::from_secs(3600);
 
 /// How the request is sent.
@@ -300,27 +315,6 @@ pub struct RemoteStats {
     pub circuit_open: bool,
 }
 
-/// A cached answer for a prefix.
-#[derive(Clone)]
-enum Entry {
-    /// `ALREADY_ATT`, the region marked [`Source::Cache`].
-    Att(Region),
-    NotAtt,
-}
-
-/// What the web API said about a prefix.
-#[derive(Clone)]
-enum Found {
-    Att(Region),
-    /// `NOT_ATT`, and whether it may be cached for the prefix.
-    NotAtt {
-        cache: bool,
-    },
-    Wait,
-}
-
-type Outcome = Result<Found, RemoteError>;
-
 /// One request in flight, which other lookups of the same prefix wait for.
 struct Flight {
     outcome: Mutex<Option<Outcome>>,
@@ -332,58 +326,6 @@ enum Slot {
     Pending(Arc<Flight>),
     /// The web API answered `WAIT_PROCESS`; ask again from this instant on.
     Waiting(Instant),
-}
-
-/// The circuit breaker and the client-side limit.
-struct Breaker {
-    open_for: Duration,
-    open_until: Option<Instant>,
-    probing: bool,
-    max_per_hour: Option<u32>,
-    sent: VecDeque<Instant>,
-}
-
-impl Breaker {
-    /// Lets a request through (`Ok(true)` for the probe that may close the circuit) or not.
-    fn admit(&mut self, now: Instant) -> Result<bool, RemoteError> {
-        let probe = match self.open_until {
-            Some(until) if now < until || self.probing => return Err(RemoteError::CircuitOpen),
-            Some(_) => true,
-            None => false,
-        };
-        if let Some(max) = self.max_per_hour {
-            while self
-                .sent
-                .front()
-                .is_some_and(|&t| now.saturating_duration_since(t) >= HOUR)
-            {
-                self.sent.pop_front();
-            }
-            if self.sent.len() >= max as usize {
-                return Err(RemoteError::RateLimited(max));
-            }
-            self.sent.push_back(now);
-        }
-        self.probing |= probe;
-        Ok(probe)
-    }
-
-    /// Records a request's result: a failure (re)opens the circuit, the probe's success
-    /// closes it.
-    fn record(&mut self, probe: bool, ok: bool, now: Instant) {
-        if probe {
-            self.probing = false;
-        }
-        if !ok {
-            self.open_until = Some(now + self.open_for);
-        } else if probe {
-            self.open_until = None;
-        }
-    }
-
-    fn is_open(&self, now: Instant) -> bool {
-        self.probing || self.open_until.is_some_and(|until| now < until)
-    }
 }
 
 #[derive(Default)]
@@ -405,14 +347,42 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The HTTP side: endpoint, credentials, agent.
-struct Client {
-    agent: ureq::Agent,
-    url: String,
-    appkey: String,
-    sign: String,
-    method: Method,
-    send_full_number: bool,
+/// The answer parser on any body, for the fuzz target (`cfg(fuzzing)` only: not part of
+/// the API): `Err` holds the error's message, with `number` and the `credentials` as the
+/// secrets to keep out of it.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn fuzz_parse_answer(body: &[u8], number: &str, credentials: [&str; 2]) -> Result<(), String> {
+    let secrets = answer::Secrets {
+        numbers: [number, number],
+        credentials,
+    };
+    match answer::parse_answer(body, 110_101, false, &secrets) {
+        Ok(Found::Att(region)) => {
+            assert!(!region.att().trim().is_empty(), "ALREADY_ATT without att");
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `now + d`, or the latest instant within reach when that overflows (`Duration::MAX`
+/// means "never" and must not panic).
+fn later(now: Instant, d: Duration) -> Instant {
+    if let Some(t) = now.checked_add(d) {
+        return t;
+    }
+    let mut step = d;
+    let mut t = now;
+    while !step.is_zero() {
+        if let Some(next) = t.checked_add(step) {
+            t = next;
+        } else {
+            step /= 2;
+        }
+    }
+    t
 }
 
 /// Resolves numbers with the built-in table and the web API, as its [`Policy`] says.
@@ -434,7 +404,7 @@ pub struct RemoteResolver {
     cache: RwLock<HashMap<u32, Slot>>,
     breaker: Mutex<Breaker>,
     cache_file: Option<PathBuf>,
-    file_lock: Mutex<()>,
+    journal: Option<Mutex<Journal>>,
     counters: Counters,
     /// The longest a lookup waits for another thread's request.
     flight_wait: Duration,
@@ -457,58 +427,70 @@ impl fmt::Debug for RemoteResolver {
 
 impl RemoteResolver {
     /// A resolver with these settings, answering locally with `local` (which sets
-    /// "today"). Loads the cache file if one is set and exists. Sends nothing.
+    /// "today"). Loads the cache file if one is set and exists (compacting it when it
+    /// holds replaced records), and a circuit an earlier run left open. Sends nothing.
     ///
     /// # Errors
     /// [`RemoteError::InvalidUrl`] for an endpoint that is not `http://` or `https://`;
-    /// [`RemoteError::CacheFile`] when the cache file exists but cannot be read or parsed.
+    /// [`RemoteError::CacheFile`] when the cache file exists but is not a regular file, is
+    /// larger than [`MAX_CACHE_FILE`], or cannot be read or parsed.
+    ///
+    /// ```
+    /// use cnid::remote::{Policy, RemoteConfig, RemoteResolver};
+    /// let config = RemoteConfig::new("10003", "b59bc3ef6191eb9f747dd4e83c99f2a4");
+    /// let resolver = RemoteResolver::new(config, Policy::LocalFirst, cnid::Resolver::new())?;
+    /// // A known region needs no request.
+    /// assert_eq!(resolver.resolve("110101199001011114").source(), cnid::Source::Table);
+    /// # Ok::<(), cnid::remote::RemoteError>(())
+    /// ```
     pub fn new(
         config: RemoteConfig,
         policy: Policy,
         local: Resolver,
     ) -> Result<RemoteResolver, RemoteError> {
         check_url(&config.url)?;
-        let agent_config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(config.connect_timeout))
-            .timeout_global(Some(config.timeout))
-            .max_redirects(0)
-            .user_agent(concat!("cnid/", env!("CARGO_PKG_VERSION")))
-            .build();
         let mut cache = HashMap::new();
-        if let Some(path) = &config.cache_file {
-            for (code, entry) in load_cache(path)? {
-                cache.insert(code, Slot::Ready(entry));
+        let mut breaker = Breaker::new(config.circuit_open_for, config.max_calls_per_hour);
+        let journal = match &config.cache_file {
+            Some(path) => {
+                let (journal, loaded) = Journal::open(path, MAX_CACHE_FILE)?;
+                for (code, entry) in loaded.entries {
+                    cache.insert(code, Slot::Ready(entry));
+                }
+                let now = journal::unix_now();
+                if let Some(until) = loaded.circuit_until.filter(|&u| u > now) {
+                    breaker.resume_open(Instant::now(), Duration::from_secs(until - now));
+                }
+                Some(Mutex::new(journal))
             }
-        }
+            None => None,
+        };
         Ok(RemoteResolver {
             policy,
             local,
-            client: Client {
-                agent: ureq::Agent::new_with_config(agent_config),
-                url: config.url,
-                appkey: config.appkey,
-                sign: config.sign,
-                method: config.method,
-                send_full_number: config.send_full_number,
-            },
+            client: Client::new(&config),
             cache: RwLock::new(cache),
-            breaker: Mutex::new(Breaker {
-                open_for: config.circuit_open_for,
-                open_until: None,
-                probing: false,
-                max_per_hour: config.max_calls_per_hour,
-                sent: VecDeque::new(),
-            }),
+            breaker: Mutex::new(breaker),
             cache_file: config.cache_file,
-            file_lock: Mutex::new(()),
+            journal,
             counters: Counters::default(),
-            flight_wait: config.connect_timeout + config.timeout + Duration::from_secs(1),
+            flight_wait: config
+                .connect_timeout
+                .saturating_add(config.timeout)
+                .saturating_add(Duration::from_secs(1)),
             wait_retry_after: config.wait_retry_after,
         })
     }
 
     /// The policy.
+    ///
+    /// ```
+    /// use cnid::remote::{Policy, RemoteConfig, RemoteResolver};
+    /// let config = RemoteConfig::new("10003", "b59bc3ef6191eb9f747dd4e83c99f2a4");
+    /// let r = RemoteResolver::new(config, Policy::RemoteFirst, cnid::Resolver::new())?;
+    /// assert_eq!(r.policy(), Policy::RemoteFirst);
+    /// # Ok::<(), cnid::remote::RemoteError>(())
+    /// ```
     #[must_use]
     pub fn policy(&self) -> Policy {
         self.policy
@@ -516,12 +498,33 @@ impl RemoteResolver {
 
     /// Resolves one input like the web API; never panics. Blocks while a request is sent
     /// (at most the configured timeouts).
+    ///
+    /// ```
+    /// use cnid::remote::{Policy, RemoteConfig, RemoteResolver};
+    /// let config = RemoteConfig::new("10003", "b59bc3ef6191eb9f747dd4e83c99f2a4");
+    /// let r = RemoteResolver::new(config, Policy::LocalFirst, cnid::Resolver::new())?;
+    /// // Known locally: answered by the table, nothing sent.
+    /// assert_eq!(r.resolve("110101199001011114").status(), cnid::Status::AlreadyAtt);
+    /// // Wrong numbers are never sent either.
+    /// assert_eq!(r.resolve("110101199001011112").status(), cnid::Status::WrongIdcard);
+    /// assert_eq!(r.stats().requests, 0);
+    /// # Ok::<(), cnid::remote::RemoteError>(())
+    /// ```
     pub fn resolve(&self, input: &str) -> Resolution {
         self.resolve_detailed(input).0
     }
 
     /// Like [`RemoteResolver::resolve`], and why the web API did not answer when it was
     /// asked and failed (for a warning; the error never contains the number).
+    ///
+    /// ```
+    /// use cnid::remote::{Policy, RemoteConfig, RemoteResolver};
+    /// let config = RemoteConfig::new("10003", "b59bc3ef6191eb9f747dd4e83c99f2a4");
+    /// let r = RemoteResolver::new(config, Policy::LocalFirst, cnid::Resolver::new())?;
+    /// let (answer, why) = r.resolve_detailed("110101199001011114");
+    /// assert_eq!((answer.status(), why), (cnid::Status::AlreadyAtt, None));
+    /// # Ok::<(), cnid::remote::RemoteError>(())
+    /// ```
     pub fn resolve_detailed(&self, input: &str) -> (Resolution, Option<RemoteError>) {
         let local = self.local.resolve(input);
         let number = match local.number() {
@@ -548,6 +551,16 @@ impl RemoteResolver {
     }
 
     /// The counters so far.
+    ///
+    /// ```
+    /// use cnid::remote::{Policy, RemoteConfig, RemoteResolver};
+    /// let config = RemoteConfig::new("10003", "b59bc3ef6191eb9f747dd4e83c99f2a4");
+    /// let r = RemoteResolver::new(config, Policy::LocalFirst, cnid::Resolver::new())?;
+    /// let _ = r.resolve("110101199001011114");
+    /// let s = r.stats();
+    /// assert_eq!((s.requests, s.cache_hits, s.circuit_open), (0, 0, false));
+    /// # Ok::<(), cnid::remote::RemoteError>(())
+    /// ```
     #[must_use]
     pub fn stats(&self) -> RemoteStats {
         let c = &self.counters;
@@ -571,40 +584,49 @@ impl RemoteResolver {
         }
     }
 
-    /// Writes the cache file now (it is also written after each new entry, and a failure
-    /// there only counts in [`RemoteStats::cache_write_errors`]). Does nothing without a
-    /// cache file.
+    /// Flushes the cache file to the disk (each new entry is appended to it at once; a
+    /// failure there only counts in [`RemoteStats::cache_write_errors`]). Does nothing
+    /// without a cache file.
     ///
     /// # Errors
     /// [`RemoteError::CacheFile`] when the file cannot be written.
+    ///
+    /// ```
+    /// use cnid::remote::{Policy, RemoteConfig, RemoteResolver};
+    /// let config = RemoteConfig::new("10003", "b59bc3ef6191eb9f747dd4e83c99f2a4");
+    /// let resolver = RemoteResolver::new(config, Policy::LocalFirst, cnid::Resolver::new())?;
+    /// resolver.save_cache()?; // no cache file: nothing to do
+    /// # Ok::<(), cnid::remote::RemoteError>(())
+    /// ```
     pub fn save_cache(&self) -> Result<(), RemoteError> {
-        let Some(path) = &self.cache_file else {
-            return Ok(());
-        };
-        let _guard = lock(&self.file_lock);
-        // Entries another process wrote since we loaded the file are kept (and learned):
-        // without this merge the last writer's cache would win. A file that no longer
-        // parses is replaced by ours.
-        let on_disk = load_cache(path).unwrap_or_default();
-        let mut entries: BTreeMap<u32, Entry> = BTreeMap::new();
-        {
-            let mut cache = self.cache.write().unwrap_or_else(PoisonError::into_inner);
-            for (code, entry) in on_disk {
-                match cache.get(&code) {
-                    None | Some(Slot::Waiting(_)) => {
-                        cache.insert(code, Slot::Ready(entry.clone()));
-                    }
-                    Some(_) => {}
-                }
-                entries.insert(code, entry);
-            }
-            for (&code, slot) in cache.iter() {
-                if let Slot::Ready(e) = slot {
-                    entries.insert(code, e.clone());
-                }
-            }
+        match &self.journal {
+            Some(j) => lock(j).sync(),
+            None => Ok(()),
         }
-        write_cache(path, &entries)
+    }
+
+    /// Appends a record to the cache file, and learns the entries other processes appended
+    /// since. A failure counts in [`RemoteStats::cache_write_errors`].
+    fn journal(&self, line: &str) {
+        let Some(journal) = &self.journal else {
+            return;
+        };
+        let appended = lock(journal).append(line);
+        match appended {
+            Ok(learned) if !learned.is_empty() => {
+                let mut cache = self.cache.write().unwrap_or_else(PoisonError::into_inner);
+                for (code, entry) in learned {
+                    match cache.get(&code) {
+                        None | Some(Slot::Waiting(_)) => {
+                            cache.insert(code, Slot::Ready(entry));
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(_) => bump(&self.counters.cache_write_errors),
+        }
     }
 
     /// The web API's answer for the number's prefix: from the cache, from another thread's
@@ -661,7 +683,7 @@ impl RemoteResolver {
 
     /// Waits for another thread's request.
     fn follow(&self, flight: &Flight) -> Outcome {
-        let deadline = Instant::now() + self.flight_wait;
+        let deadline = later(Instant::now(), self.flight_wait);
         let mut outcome = lock(&flight.outcome);
         loop {
             if let Some(o) = outcome.as_ref() {
@@ -714,7 +736,7 @@ impl RemoteResolver {
             .inspect_err(|_| bump(&self.counters.refused))?;
         bump(&self.counters.requests);
         let mut guard = ProbeGuard {
-            breaker: &self.breaker,
+            resolver: self,
             probe,
             ok: false,
         };
@@ -728,16 +750,24 @@ impl RemoteResolver {
     }
 }
 
-/// Records a request's result in the breaker, also when the request panicked.
+/// Records a request's result in the breaker, also when the request panicked, and a
+/// change of the circuit in the cache file, so that the next run knows it.
 struct ProbeGuard<'a> {
-    breaker: &'a Mutex<Breaker>,
+    resolver: &'a RemoteResolver,
     probe: bool,
     ok: bool,
 }
 
 impl Drop for ProbeGuard<'_> {
     fn drop(&mut self) {
-        lock(self.breaker).record(self.probe, self.ok, Instant::now());
+        let r = self.resolver;
+        let change = lock(&r.breaker).record(self.probe, self.ok, Instant::now());
+        let until = match change {
+            Some(Change::Opened(d)) => journal::unix_now().saturating_add(d.as_secs()),
+            Some(Change::Closed) => 0,
+            None => return,
+        };
+        r.journal(&journal::circuit_line(until));
     }
 }
 
@@ -753,7 +783,10 @@ struct Landing<'a> {
 impl Drop for Landing<'_> {
     fn drop(&mut self) {
         let r = self.resolver;
-        let saved = self.new_entry.is_some();
+        let line = self
+            .new_entry
+            .as_ref()
+            .map(|e| journal::entry_line(self.code, e));
         {
             let mut cache = r.cache.write().unwrap_or_else(PoisonError::into_inner);
             let wait =
@@ -762,332 +795,17 @@ impl Drop for Landing<'_> {
                 Some(entry) => cache.insert(self.code, Slot::Ready(entry)),
                 None if wait => cache.insert(
                     self.code,
-                    Slot::Waiting(Instant::now() + r.wait_retry_after),
+                    Slot::Waiting(later(Instant::now(), r.wait_retry_after)),
                 ),
                 None => cache.remove(&self.code),
             };
         }
         *lock(&self.flight.outcome) = self.outcome.take();
         self.flight.ready.notify_all();
-        if saved && r.save_cache().is_err() {
-            bump(&r.counters.cache_write_errors);
+        if let Some(line) = line {
+            r.journal(&line);
         }
     }
-}
-
-impl Client {
-    fn request(&self, number: &IdNumber) -> Outcome {
-        let idcard = if self.send_full_number {
-            number.as_str().to_owned()
-        } else {
-            synthetic(number)
-        };
-        let params = [
-            ("app", "idcard.get"),
-            ("idcard", idcard.as_str()),
-            ("appkey", self.appkey.as_str()),
-            ("sign", self.sign.as_str()),
-            ("format", "json"),
-        ];
-        let secrets = [number.as_str(), idcard.as_str(), &self.appkey, &self.sign];
-        let sent = match self.method {
-            Method::Get => self.agent.get(&self.url).query_pairs(params).call(),
-            Method::Post => self.agent.post(&self.url).send_form(params),
-        };
-        let mut response = sent.map_err(|e| transport_error(&e, &secrets))?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            return Err(RemoteError::Http(status));
-        }
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(BODY_LIMIT)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => {
-                    RemoteError::Malformed(format!("body longer than {BODY_LIMIT} bytes"))
-                }
-                e => transport_error(&e, &secrets),
-            })?;
-        parse_answer(&body, number.region_code(), self.send_full_number, &secrets)
-    }
-}
-
-/// A valid number with the same prefix as `number`: `19900101`, sequence `001`, and its
-/// check character.
-fn synthetic(number: &IdNumber) -> String {
-    let mut body = [0u8; 17];
-    body[..6].copy_from_slice(number.region_prefix().as_bytes());
-    body[6..].copy_from_slice(SYNTHETIC_TAIL);
-    let check = crate::check_character(&body).unwrap_or('0');
-    let mut s: String = body.iter().map(|&b| char::from(b)).collect();
-    s.push(check);
-    s
-}
-
-fn check_url(url: &str) -> Result<(), RemoteError> {
-    let uri: ureq::http::Uri = url
-        .parse()
-        .map_err(|_| RemoteError::InvalidUrl("not a url".to_owned()))?;
-    match uri.scheme_str() {
-        Some("http" | "https") => {}
-        _ => {
-            return Err(RemoteError::InvalidUrl(
-                "the scheme must be http or https".to_owned(),
-            ))
-        }
-    }
-    match uri.host() {
-        Some(host) if !host.is_empty() => Ok(()),
-        _ => Err(RemoteError::InvalidUrl("no host".to_owned())),
-    }
-}
-
-/// Replaces every secret (number, credentials) in `text`, and masks anything that looks
-/// like an ID number.
-fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
-        out = out.replace(s, &crate::mask(s));
-    }
-    // Runs of 15 or more digits (with a trailing X) are masked too.
-    let mut result = String::with_capacity(out.len());
-    let chars: Vec<char> = out.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let start = i;
-        while i < chars.len() && (chars[i].is_ascii_digit() || (i > start && chars[i] == 'X')) {
-            i += 1;
-        }
-        if i > start {
-            let run: String = chars[start..i].iter().collect();
-            if run.len() >= 15 {
-                result.push_str(&crate::mask(&run));
-            } else {
-                result.push_str(&run);
-            }
-        } else {
-            result.push(chars[i]);
-            i += 1;
-        }
-    }
-    result
-}
-
-fn transport_error(e: &ureq::Error, secrets: &[&str]) -> RemoteError {
-    match e {
-        ureq::Error::Timeout(_) => RemoteError::Timeout,
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => RemoteError::Timeout,
-        ureq::Error::StatusCode(s) => RemoteError::Http(*s),
-        e => RemoteError::Transport(redact(&e.to_string(), secrets).to_lowercase()),
-    }
-}
-
-/// A JSON value as text: strings as they are, numbers printed, anything else empty.
-fn text(v: Option<&serde_json::Value>) -> String {
-    match v {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
-}
-
-fn parse_answer(body: &[u8], code: u32, full_number: bool, secrets: &[&str]) -> Outcome {
-    let malformed = |why: &str| RemoteError::Malformed(why.to_owned());
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        RemoteError::Malformed(format!(
-            "not json (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    let obj = value
-        .as_object()
-        .ok_or_else(|| malformed("not a json object"))?;
-    match text(obj.get("success")).as_str() {
-        "1" => {}
-        "0" => {
-            let msg: String = text(obj.get("msg")).chars().take(MSG_LIMIT).collect();
-            let msgid: String = text(obj.get("msgid")).chars().take(32).collect();
-            return Err(RemoteError::Api {
-                msgid: redact(&msgid, secrets),
-                msg: redact(&msg, secrets),
-            });
-        }
-        _ => return Err(malformed("no \"success\" of \"1\" or \"0\"")),
-    }
-    let result = obj
-        .get("result")
-        .and_then(serde_json::Value::as_object)
-        .ok_or_else(|| malformed("no \"result\" object"))?;
-    let status = Status::from_wire(&text(result.get("status")))
-        .ok_or_else(|| malformed("unknown or missing \"status\""))?;
-    Ok(match status {
-        Status::AlreadyAtt => {
-            let field = |k: &str| text(result.get(k));
-            let fields = RegionFields {
-                att: field("att"),
-                postno: field("postno"),
-                areano: field("areano"),
-                style_simcall: field("style_simcall"),
-                style_citynm: field("style_citynm"),
-            };
-            if fields.att.trim().is_empty() {
-                return Err(malformed("ALREADY_ATT without \"att\""));
-            }
-            Found::Att(Region::from_fields(code, fields, Source::Remote))
-        }
-        Status::NotAtt => Found::NotAtt { cache: true },
-        // cnid checked the number (or built it): the web API knows no region for it. With
-        // the full number, the objection may be to something else than the prefix.
-        Status::WrongIdcard => Found::NotAtt {
-            cache: !full_number,
-        },
-        Status::WaitProcess => Found::Wait,
-    })
-}
-
-/// Escapes a field for the cache file: `\` `\t` `\n` `\r`.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn unescape(s: &str) -> Result<String, String> {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        out.push(match chars.next() {
-            Some('\\') => '\\',
-            Some('t') => '\t',
-            Some('n') => '\n',
-            Some('r') => '\r',
-            _ => return Err("bad escape".to_owned()),
-        });
-    }
-    Ok(out)
-}
-
-fn cache_error(path: &Path, reason: impl Into<String>) -> RemoteError {
-    RemoteError::CacheFile {
-        path: path.to_owned(),
-        reason: reason.into(),
-    }
-}
-
-/// Reads a cache file; a missing file is an empty cache.
-fn load_cache(path: &Path) -> Result<Vec<(u32, Entry)>, RemoteError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(cache_error(path, e.to_string().to_lowercase())),
-    };
-    let mut entries = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let bad = |why: &str| cache_error(path, format!("line {}: {why}", i + 1));
-        let cols: Vec<&str> = line.split('\t').collect();
-        let [code, status, att, postno, areano, simcall, citynm] = cols[..] else {
-            return Err(bad("expected 7 tab-separated fields"));
-        };
-        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("the code is not 6 digits"));
-        }
-        let code: u32 = code.parse().map_err(|_| bad("the code is not 6 digits"))?;
-        let field = |s: &str| unescape(s).map_err(|e| bad(&e));
-        let entry = match status {
-            "ALREADY_ATT" => Entry::Att(Region::from_fields(
-                code,
-                RegionFields {
-                    att: field(att)?,
-                    postno: field(postno)?,
-                    areano: field(areano)?,
-                    style_simcall: field(simcall)?,
-                    style_citynm: field(citynm)?,
-                },
-                Source::Cache,
-            )),
-            "NOT_ATT" => Entry::NotAtt,
-            _ => return Err(bad("the status is not ALREADY_ATT or NOT_ATT")),
-        };
-        entries.push((code, entry));
-    }
-    Ok(entries)
-}
-
-/// Writes a cache file atomically: a temporary file in the same folder, then a rename.
-fn write_cache(path: &Path, entries: &BTreeMap<u32, Entry>) -> Result<(), RemoteError> {
-    let mut text = String::with_capacity(64 + entries.len() * 96);
-    text.push_str(CACHE_HEADER);
-    text.push('\n');
-    for (code, entry) in entries {
-        let (status, fields) = match entry {
-            Entry::Att(r) => ("ALREADY_ATT", r.to_fields()),
-            Entry::NotAtt => (
-                "NOT_ATT",
-                RegionFields {
-                    att: String::new(),
-                    postno: String::new(),
-                    areano: String::new(),
-                    style_simcall: String::new(),
-                    style_citynm: String::new(),
-                },
-            ),
-        };
-        text.push_str(&format!("{code:06}\t{status}"));
-        for f in [
-            &fields.att,
-            &fields.postno,
-            &fields.areano,
-            &fields.style_simcall,
-            &fields.style_citynm,
-        ] {
-            text.push('\t');
-            text.push_str(&escape(f));
-        }
-        text.push('\n');
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| cache_error(path, "not a file name"))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let tmp = dir.join(format!(
-        ".{}.{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    ));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        cache_error(path, e.to_string().to_lowercase())
-    })
 }
 
 #[cfg(test)]
@@ -1139,66 +857,19 @@ mod tests {
         assert!(!d.contains("appkey-123") && !d.contains("sign-456"), "{d}");
     }
 
+    /// `Duration::MAX` anywhere in the settings never panics (it overflowed `Instant +
+    /// Duration` in the circuit, the wait for another request, and the client).
     #[test]
-    fn synthetic_number_is_valid_with_same_prefix() {
-        let n = IdNumber::parse("110101198506150027").unwrap();
-        let s = synthetic(&n);
-        assert_eq!(s, "110101199001010015");
-        let parsed = IdNumber::parse(&s).unwrap();
-        assert_eq!(parsed.region_prefix(), "110101");
-    }
-
-    #[test]
-    fn redaction() {
-        let r = redact(
-            "GET http://h/?idcard=110101198506150026&appkey=KEY&sign=SIG failed 12345",
-            &["KEY", "SIG"],
-        );
-        assert!(!r.contains("110101198506150026") && !r.contains("KEY") && !r.contains("SIG"));
-        assert!(
-            r.contains("110101********0026") && r.ends_with("12345"),
-            "{r}"
-        );
-        assert_eq!(
-            redact("x 11010119850615002X y", &[]),
-            "x 110101********002X y"
-        );
-    }
-
-    #[test]
-    fn escapes_round_trip() {
-        for s in ["", "a b ", "t\tn\nr\r\\", "北京市 东城区 "] {
-            assert_eq!(unescape(&escape(s)).unwrap(), s);
-            assert!(!escape(s).contains('\t') && !escape(s).contains('\n'));
-        }
-        assert!(unescape("a\\").is_err());
-        assert!(unescape("a\\q").is_err());
-    }
-
-    #[test]
-    fn breaker_opens_probes_and_closes() {
-        let t0 = Instant::now();
-        let mut b = Breaker {
-            open_for: Duration::from_secs(10),
-            open_until: None,
-            probing: false,
-            max_per_hour: Some(3),
-            sent: VecDeque::new(),
-        };
-        assert_eq!(b.admit(t0), Ok(false));
-        b.record(false, false, t0);
-        assert_eq!(
-            b.admit(t0 + Duration::from_secs(5)),
-            Err(RemoteError::CircuitOpen)
-        );
-        let t1 = t0 + Duration::from_secs(11);
-        assert_eq!(b.admit(t1), Ok(true));
-        // Only one probe at a time.
-        assert_eq!(b.admit(t1), Err(RemoteError::CircuitOpen));
-        b.record(true, true, t1);
-        assert!(!b.is_open(t1));
-        assert_eq!(b.admit(t1), Ok(false));
-        assert_eq!(b.admit(t1), Err(RemoteError::RateLimited(3)));
-        assert_eq!(b.admit(t0 + HOUR), Ok(false));
+    fn duration_max_settings_never_panic() {
+        let mut c = RemoteConfig::new("k", "s");
+        c.url = "http://127.0.0.1:9/".to_owned();
+        c.connect_timeout = Duration::MAX;
+        c.timeout = Duration::MAX;
+        c.circuit_open_for = Duration::MAX;
+        c.wait_retry_after = Duration::MAX;
+        let r = RemoteResolver::new(c, Policy::LocalFirst, Resolver::new()).unwrap();
+        let now = Instant::now();
+        assert!(later(now, r.flight_wait) > now);
+        assert!(later(now, Duration::MAX) > now + Duration::from_secs(86_400 * 365 * 100));
     }
 }
