@@ -102,18 +102,22 @@ impl Columns {
     /// Appends the row of one [`Resolver::resolve`] answer.
     fn push_resolution(&mut self, r: &Resolution) {
         let status = r.status();
-        let (born, sex) = match r.number() {
-            Some(n) if status.is_valid() => {
-                let (y, m, d) = n.birth_ymd();
-                (
-                    u32::from(y) * 10_000 + u32::from(m) * 100 + u32::from(d),
-                    Some(n.sex()),
-                )
-            }
+        let pack =
+            |(y, m, d): (u16, u8, u8)| u32::from(y) * 10_000 + u32::from(m) * 100 + u32::from(d);
+        // A resident number, or a foreigners' permanent residence ID (which answers with
+        // its own birth date and sex, and its issuing province as the region).
+        let (born, sex) = match (r.number(), r.foreign_permanent()) {
+            (Some(n), _) if status.is_valid() => (pack(n.birth_ymd()), Some(n.sex())),
+            (None, Some(f)) if status.is_valid() => (pack(f.birth_ymd()), Some(f.sex())),
             _ => (0, None),
         };
-        let region = match (status, r.number()) {
-            (Status::AlreadyAtt, Some(n)) => region_index(n),
+        let region = match (status, r.number(), r.region()) {
+            (Status::AlreadyAtt, Some(n), _) => region_index(n),
+            (Status::AlreadyAtt, None, Some(region)) => {
+                let code = region.code();
+                Region::index_of_parts((code / 100) as u16, (code % 100) as u8)
+                    .map_or(NO_REGION, |i| i as u32)
+            }
             _ => NO_REGION,
         };
         self.push(status, born, sex, region);

@@ -16,17 +16,16 @@ fn complete(body: &str) -> String {
 
 /// The row `resolve` gives, in the columns' terms.
 fn expected_row(r: &Resolution) -> (Status, u32, Option<cnid::Sex>, Option<u32>) {
-    let n = r.number().filter(|_| r.status().is_valid());
-    let born = n.map_or(0, |n| {
-        let (y, m, d) = n.birth_ymd();
-        u32::from(y) * 10_000 + u32::from(m) * 100 + u32::from(d)
-    });
-    (
-        r.status(),
-        born,
-        n.map(|n| n.sex()),
-        r.region().map(Region::code),
-    )
+    let pack = |(y, m, d): (u16, u8, u8)| u32::from(y) * 10_000 + u32::from(m) * 100 + u32::from(d);
+    let valid = r.status().is_valid();
+    // A resident number, or a foreigners' permanent residence ID: both answer with a
+    // birth date and sex.
+    let (born, sex) = match (r.number(), r.foreign_permanent()) {
+        (Some(n), _) if valid => (pack(n.birth_ymd()), Some(n.sex())),
+        (None, Some(f)) if valid => (pack(f.birth_ymd()), Some(f.sex())),
+        _ => (0, None),
+    };
+    (r.status(), born, sex, r.region().map(Region::code))
 }
 
 /// Resolves `inputs` in bulk and one by one, and compares every row.
@@ -184,4 +183,20 @@ proptest! {
     ) {
         agree(&resolver(), &inputs);
     }
+}
+
+/// A foreigners' permanent residence ID (2023 form) answers in bulk as `resolve` does: its
+/// birth date and sex, and its issuing province as the region.
+#[test]
+fn foreigners_permanent_residence_ids_agree() {
+    let r = resolver();
+    let inputs: Vec<String> = ["93184019900101011", "91184019851231022", "93178019900101011"]
+        .iter()
+        .map(|b| complete(b))
+        .collect();
+    let first = r.resolve(&inputs[0]);
+    assert_eq!(first.status(), Status::AlreadyAtt, "a valid 2023-form number");
+    assert!(first.foreign_permanent().is_some());
+    assert_eq!(first.region().map(Region::code), Some(310_000));
+    agree(&r, &inputs);
 }
