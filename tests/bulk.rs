@@ -190,12 +190,20 @@ proptest! {
 #[test]
 fn foreigners_permanent_residence_ids_agree() {
     let r = resolver();
-    let inputs: Vec<String> = ["93184019900101011", "91184019851231022", "93178019900101011"]
-        .iter()
-        .map(|b| complete(b))
-        .collect();
+    let inputs: Vec<String> = [
+        "93184019900101011",
+        "91184019851231022",
+        "93178019900101011",
+    ]
+    .iter()
+    .map(|b| complete(b))
+    .collect();
     let first = r.resolve(&inputs[0]);
-    assert_eq!(first.status(), Status::AlreadyAtt, "a valid 2023-form number");
+    assert_eq!(
+        first.status(),
+        Status::AlreadyAtt,
+        "a valid 2023-form number"
+    );
     assert!(first.foreign_permanent().is_some());
     assert_eq!(first.region().map(Region::code), Some(310_000));
     agree(&r, &inputs);
