@@ -198,6 +198,31 @@ fn a_foreigners_id_as_pasted_resolves() {
     assert_eq!(cnid::resolve(&format!("{x}x")).status(), Status::AlreadyAtt);
 }
 
+/// Parentheses belong to Hong Kong and Macao numbers: a foreigners' ID with one is refused
+/// by its own parser, as the resolver refuses it (found by fuzzing: they disagreed).
+#[test]
+fn a_foreigners_id_with_a_parenthesis_is_refused_by_both() {
+    let s = format!("91184019800101111{}", mod11_2("91184019800101111"));
+    for input in [
+        format!("){s}"),
+        format!("{s}("),
+        format!("9118401980(0101111{})", &s[17..]),
+    ] {
+        let e = cnid::ForeignPermanentId::parse(&input).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                cnid::DocumentError::Character {
+                    found: '(' | ')',
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(cnid::resolve(&input).status(), Status::WrongIdcard);
+    }
+}
+
 /// 公安部 2017 card (2004 number format): alpha-3, 4-digit place, YYMMDD, sequence, ICAO.
 #[test]
 fn foreign_2017_vectors() {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use chrono::{Datelike, NaiveDate};
-use cnid::{IdNumber, ParseError, Region, Resolver, Status};
+use cnid::{ForeignPermanentId, IdNumber, ParseError, Region, Resolver, Status};
 use libfuzzer_sys::fuzz_target;
 
 const PROVINCES: [u32; 35] = [
@@ -151,6 +151,20 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(r.status(), status);
             assert_eq!(r.region(), known.as_ref());
             assert!(r.error().is_none());
+        }
+        // Not a resident number, but a foreigners' permanent residence ID (which starts
+        // with 9, no province): the resolver answers it with its issuing province.
+        Err(_) if ForeignPermanentId::parse_as_of(input, today).is_ok() => {
+            let f = ForeignPermanentId::parse_as_of(input, today).unwrap();
+            assert_eq!(r.foreign_permanent(), Some(&f));
+            assert_eq!(r.region(), f.issuing_region().as_ref());
+            let status = if f.issuing_region().is_some() {
+                Status::AlreadyAtt
+            } else {
+                Status::NotAtt
+            };
+            assert_eq!(r.status(), status);
+            assert!(r.number().is_none());
         }
         Err(e) => {
             assert_eq!(r.status(), Status::WrongIdcard);

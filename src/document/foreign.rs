@@ -105,6 +105,25 @@ impl ForeignPermanentId {
 
     pub(crate) fn parse_with(input: &str, today: Today) -> Result<Self, DocumentError> {
         let n = Norm::new(input, KIND)?;
+        if n.parens {
+            // Parentheses belong to Hong Kong and Macao numbers, never to this one: read
+            // through, they would make the resolver and this parser disagree.
+            let (i, found) = crate::id_number::trim(input)
+                .chars()
+                .enumerate()
+                .find(|&(_, c)| {
+                    matches!(
+                        c,
+                        '(' | ')' | '\u{3014}' | '\u{3015}' | '\u{ff08}' | '\u{ff09}'
+                    )
+                })
+                .unwrap_or((0, '('));
+            return Err(DocumentError::Character {
+                kind: KIND,
+                position: i + 1,
+                found,
+            });
+        }
         let b = n.bytes();
         match b.len() {
             18 => Self::parse18(b.try_into().expect("18 bytes"), today),
