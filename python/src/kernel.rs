@@ -15,20 +15,17 @@ use arrow_schema::{DataType, Field, Fields};
 use cnid::bulk::{self, Columns, NO_REGION};
 use cnid::{Resolver, Sex, Status};
 
-/// The struct's fields, in the web API's order.
-pub const FIELDS: [&str; 11] = [
-    "status",
-    "idcard",
-    "par",
-    "born",
-    "sex",
-    "att",
-    "postno",
-    "areano",
-    "style_simcall",
-    "style_citynm",
-    "msg",
-];
+/// The struct's fields, in the web API's order: the ten result keys of `cnid::wire`, then
+/// `msg`.
+pub const FIELDS: [&str; 11] = {
+    let mut fields = ["msg"; 11];
+    let mut i = 0;
+    while i < cnid::wire::RESULT_KEYS.len() {
+        fields[i] = cnid::wire::RESULT_KEYS[i];
+        i += 1;
+    }
+    fields
+};
 
 /// How the error for an array that does not hold strings starts.
 pub const NOT_STRINGS: &str = "expected an array of strings";
