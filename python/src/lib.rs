@@ -176,7 +176,8 @@ impl IdCard {
     fn masked(&self) -> String {
         self.number.masked()
     }
-    /// Age in full years today (date in China), or on `on` (a `datetime.date`).
+    /// Age in full years (周岁) today (date in China), or on `on` (a `datetime.date`), by the
+    /// legal rule the library's `age_on` follows: a year is full the day after the birthday.
     #[pyo3(signature = (on=None))]
     fn age(&self, on: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u32>> {
         match on {

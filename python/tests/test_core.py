@@ -43,7 +43,9 @@ def test_parse_gives_typed_fields():
     assert n.region.code == n.region_code == "110101"
     assert n.masked == "110101********1114"
     assert n.age(on=datetime.date(2025, 12, 31)) == 35
-    assert n.age(on=datetime.date(2026, 1, 1)) == 36
+    # The legal rule (the library's age_on): a year is full the day after the birthday.
+    assert n.age(on=datetime.date(2026, 1, 1)) == 35
+    assert n.age(on=datetime.date(2026, 1, 2)) == 36
     assert n.age() >= 36
     assert n.status == "ALREADY_ATT"
     assert "1990" not in repr(n) and "1990" not in str(n)
