@@ -13,10 +13,8 @@ fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-fn number(body: &str) -> String {
-    let b: &[u8; 17] = body.as_bytes().try_into().unwrap();
-    format!("{body}{}", cnid::check_character(b).unwrap())
-}
+mod common;
+use common::with_check as number;
 
 #[test]
 fn lookup_answers_a_foreigners_permanent_residence_id() {
