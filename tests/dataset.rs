@@ -755,9 +755,27 @@ fn reused_and_short_lived_codes() {
 #[test]
 fn county_cities_recoded_1989_to_1994_carry_their_years() {
     let rows = rows();
-    // 武安 became a city in 1988 (139001) and was recoded 130481 in 1989
-    assert_eq!(one(&rows, "139001", "武安市").last_year, Some(1988));
-    assert_eq!(one(&rows, "130481", "武安市").first_year, 1989);
+    // 武安 became a city in 1988 (139001) and was recoded 130481 in 1990 (a fix-up row:
+    // loc.dat says 1989, the registry lists 1995)
+    assert_eq!(one(&rows, "139001", "武安市").last_year, Some(1989));
+    assert_eq!(one(&rows, "130481", "武安市").first_year, 1990);
+    // every recoded xx90xx city hands over to its xxxx8x code without a gap or an overlap
+    let recoded: Vec<_> = rows
+        .iter()
+        .filter(|r| &r.code[2..4] == "90" && r.last_year == Some(1989))
+        .collect();
+    assert!(
+        recoded.len() >= 60,
+        "{} xx90xx codes end in 1989",
+        recoded.len()
+    );
+    for old in recoded {
+        let new: Vec<_> = rows
+            .iter()
+            .filter(|r| r.name == old.name && r.code[..2] == old.code[..2] && r.first_year == 1990)
+            .collect();
+        assert!(!new.is_empty(), "{old:?} has no successor from 1990");
+    }
     // 辛集 became a city in 1993 (the lists carry it from 1995 only)
     assert_eq!(one(&rows, "130181", "辛集市").first_year, 1993);
 }
