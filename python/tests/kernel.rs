@@ -61,6 +61,8 @@ fn field(array: &ArrayRef, row: usize) -> Option<String> {
     let text = |values: &ArrayRef, i: usize| values.as_string::<i32>().value(i).to_owned();
     Some(match array.data_type() {
         DataType::Utf8 => array.as_string::<i32>().value(row).to_owned(),
+        DataType::LargeUtf8 => array.as_string::<i64>().value(row).to_owned(),
+        DataType::Utf8View => array.as_string_view().value(row).to_owned(),
         DataType::Dictionary(key, _) if **key == DataType::Int8 => {
             let d = array.as_dictionary::<Int8Type>();
             text(d.values(), d.keys().value(row) as usize)
@@ -77,7 +79,10 @@ fn check(input: &dyn Array, strings: &[Option<String>], dictionary: bool, thread
     let part = kernel::resolve(input, &resolver(), options, threads).unwrap();
     let mut row = 0;
     {
-        assert_eq!(part.data_type(), &kernel::data_type(options));
+        assert_eq!(
+            part.data_type(),
+            &kernel::data_type(options, input.data_type())
+        );
         for i in 0..part.len() {
             let got: Vec<Option<String>> = part.columns().iter().map(|c| field(c, i)).collect();
             match &strings[row] {
@@ -146,4 +151,61 @@ fn a_non_string_array_is_refused() {
     let err =
         kernel::resolve(&ints, &resolver(), kernel::Options { dictionary: true }, 1).unwrap_err();
     assert!(err.contains("expected an array of strings"), "{err}");
+}
+
+#[test]
+fn plain_input_is_the_idcard_column_itself_in_its_layout() {
+    let strings: Vec<Option<String>> = (0..100)
+        .map(|i| (i % 7 != 3).then(|| complete(&format!("110101199001{:02}111", i % 28 + 1))))
+        .collect();
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(strings.clone())),
+        Arc::new(LargeStringArray::from(strings.clone())),
+        Arc::new(StringViewArray::from(strings.clone())),
+    ];
+    for array in &arrays {
+        let out = kernel::resolve(
+            array.as_ref(),
+            &resolver(),
+            kernel::Options { dictionary: true },
+            2,
+        )
+        .unwrap();
+        let idcard = out.column_by_name("idcard").unwrap();
+        assert_eq!(idcard.data_type(), array.data_type());
+        // The same buffers: nothing copied.
+        let (ours, theirs) = (idcard.to_data(), array.to_data());
+        for (a, b) in ours.buffers().iter().zip(theirs.buffers()) {
+            assert_eq!(a.as_ptr(), b.as_ptr());
+        }
+        check(array.as_ref(), &strings, true, 2);
+    }
+}
+
+#[test]
+fn the_born_dictionary_holds_just_the_dates_that_occur() {
+    let strings: Vec<Option<String>> = ["11010119900101111", "11010119900102111"]
+        .iter()
+        .cycle()
+        .take(50_000)
+        .map(|b| Some(complete(b)))
+        .chain([Some("wrong".to_owned()), None])
+        .collect();
+    let input = StringArray::from(strings.clone());
+    for threads in [1, 3] {
+        let out = kernel::resolve(
+            &input,
+            &resolver(),
+            kernel::Options { dictionary: true },
+            threads,
+        )
+        .unwrap();
+        let born = out
+            .column_by_name("born")
+            .unwrap()
+            .as_dictionary::<Int32Type>();
+        let dates: Vec<&str> = born.values().as_string::<i32>().iter().flatten().collect();
+        assert_eq!(dates, ["", "1990年01月01日", "1990年01月02日"]);
+    }
+    check(&input, &strings, true, 3);
 }
