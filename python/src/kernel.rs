@@ -46,6 +46,13 @@ pub struct Options {
     /// Region, status, sex and msg columns dictionary-encoded (a region repeats across
     /// millions of rows); plain strings otherwise (for engines that want plain strings).
     pub dictionary: bool,
+    /// Every column but `idcard` as plain keys (int8 for `status`, `sex` and `msg`, int32
+    /// for the others, null where the value is) into its list of [`values`], whatever
+    /// `dictionary` says. Polars takes plain keys in as they are and looks them up in
+    /// Categoricals it made once; from dictionaries, it would make a category of every
+    /// entry of every batch's dictionaries (born alone has tens of thousands in a batch of
+    /// 100,000 rows: as long as resolving the batch), holding the GIL.
+    pub keys: bool,
 }
 
 /// Input rows as strings: nulls come out as `None`.
@@ -118,7 +125,7 @@ pub fn resolve(
              fit 32-bit offsets); pass it in chunks"
         ));
     }
-    if options.dictionary
+    if (options.dictionary || options.keys)
         && resolver.today().is_some_and(|t| {
             t > chrono::NaiveDate::from_ymd_opt(BORN_LAST.0, 12, 31).expect("a date")
         })
@@ -143,7 +150,9 @@ pub fn resolve(
         on_threads(keys.parts(step), &run)?
     };
     let plain_input = filled.iter().all(|f| f.plain_input);
-    let born = if options.dictionary {
+    let born = if options.keys {
+        Born::Keys
+    } else if options.dictionary {
         let used = filled.into_iter().map(|f| f.born_days).reduce(|mut a, b| {
             a.iter_mut().zip(&b).for_each(|(x, y)| *x |= y);
             a
@@ -157,11 +166,50 @@ pub fn resolve(
                 born.iter_mut().for_each(|k| *k = remap[*k as usize]);
             },
         )?;
-        Some(compact.dictionary())
+        Born::Dictionary(Arc::new(compact.dictionary()))
     } else {
-        None
+        Born::Dates
     };
     keys.finish(&strings, nulls, plain_input, born, options, threads)
+}
+
+/// How the `born` column is built from the born buffer of [`Keys`].
+enum Born {
+    /// Plain strings from dates `yyyymmdd`.
+    Dates,
+    /// Keys into this dictionary.
+    Dictionary(ArrayRef),
+    /// Keys into [`born_dates`], as they are.
+    Keys,
+}
+
+/// Resolves `array` as [`resolve`] does, in parts of about `len / threads` rows each
+/// resolved and built on its own thread, so that nothing waits for a join: an engine
+/// that takes chunks (Polars) takes the parts as they are. At least one part.
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_parts(
+    array: &dyn Array,
+    resolver: &Resolver,
+    options: Options,
+    threads: usize,
+) -> Result<Vec<StructArray>, String> {
+    let len = array.len();
+    let threads = threads.clamp(1, len.div_ceil(CHUNK).max(1));
+    if threads == 1 {
+        return Ok(vec![resolve(array, resolver, options, 1)?]);
+    }
+    let step = len.div_ceil(threads);
+    let parts: Vec<ArrayRef> = (0..len)
+        .step_by(step)
+        .map(|start| array.slice(start, step.min(len - start)))
+        .collect();
+    on_threads(parts, &|part: ArrayRef| {
+        resolve(part.as_ref(), resolver, options, 1)
+    })?
+    .into_iter()
+    .collect()
 }
 
 /// Runs `each` on every item, one thread per item (the caller's thread takes the last);
@@ -272,7 +320,7 @@ fn fill<'s>(
     let len = part.status.len();
     let mut cols = Columns::with_capacity(CHUNK.min(len));
     let mut plain_input = true;
-    let mut born_days = if options.dictionary {
+    let mut born_days = if options.dictionary && !options.keys {
         vec![0u64; born_words()]
     } else {
         Vec::new()
@@ -305,9 +353,11 @@ fn fill<'s>(
                 (false, _) => 2,
             };
             let packed = if att && valid { cols.born[i] } else { 0 };
-            part.born[row] = if options.dictionary {
+            part.born[row] = if options.dictionary || options.keys {
                 let key = born_key(packed);
-                born_days[key as usize / 64] |= 1 << (key % 64);
+                if let Some(w) = born_days.get_mut(key as usize / 64) {
+                    *w |= 1 << (key % 64);
+                }
                 key
             } else {
                 packed as i32
@@ -359,7 +409,7 @@ impl Compact {
         remap
     }
 
-    fn dictionary(&self) -> ArrayRef {
+    fn dictionary(&self) -> StringArray {
         let full = born_dictionary()
             .as_any()
             .downcast_ref::<StringArray>()
@@ -374,7 +424,7 @@ impl Compact {
                 bits &= bits - 1;
             }
         }
-        Arc::new(b.finish())
+        b.finish()
     }
 }
 
@@ -400,6 +450,8 @@ fn fields(options: Options, idcard: &DataType) -> Fields {
         .map(|&name| {
             let ty = match name {
                 "idcard" => idcard.clone(),
+                "status" | "sex" | "msg" if options.keys => DataType::Int8,
+                _ if options.keys => DataType::Int32,
                 "status" | "sex" | "msg" => dict(DataType::Int8),
                 _ => dict(DataType::Int32),
             };
@@ -467,7 +519,7 @@ impl Keys {
         strings: &Strings<'_>,
         nulls: Option<NullBuffer>,
         plain_input: bool,
-        born_dictionary: Option<ArrayRef>,
+        born: Born,
         options: Options,
         threads: usize,
     ) -> Result<StructArray, String> {
@@ -476,7 +528,7 @@ impl Keys {
             status,
             sex,
             region,
-            born,
+            born: born_keys,
             msg,
         } = self;
         // One buffer of status keys for `status` and `msg`, one of region keys for the
@@ -484,18 +536,20 @@ impl Keys {
         let status = ScalarBuffer::<i8>::from(status);
         let sex = ScalarBuffer::<i8>::from(sex);
         let region = ScalarBuffer::<i32>::from(region);
-        let born = ScalarBuffer::<i32>::from(born);
+        let born_keys = ScalarBuffer::<i32>::from(born_keys);
         // `msg` is null for ALREADY_ATT, as the web API leaves it out.
         let has_msg = NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(msg), 0, len));
-        let dictionary = options.dictionary;
+        let (dictionary, plain_keys) = (options.dictionary, options.keys);
         let small = |keys: ScalarBuffer<i8>,
-                     values: Vec<Option<&'static str>>,
+                     field: &'static str,
                      key_nulls: Option<NullBuffer>|
          -> Job<'static> {
             Box::new(move || {
-                let values: ArrayRef = Arc::new(StringArray::from(values));
+                let values: ArrayRef = Arc::new(StringArray::from(small_values(field)));
                 let keys = Int8Array::new(keys, key_nulls);
-                if dictionary {
+                if plain_keys {
+                    Arc::new(keys)
+                } else if dictionary {
                     Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
                 } else {
                     plain_i8(&keys, &values)
@@ -506,7 +560,9 @@ impl Keys {
             let (keys, nulls) = (region.clone(), nulls.clone());
             Box::new(move || {
                 let keys = Int32Array::new(keys, nulls);
-                if dictionary {
+                if plain_keys {
+                    Arc::new(keys)
+                } else if dictionary {
                     Arc::new(DictionaryArray::<Int32Type>::new(keys, dict.clone()))
                 } else {
                     plain_i32(&keys, dict)
@@ -518,33 +574,32 @@ impl Keys {
         let born = {
             let nulls = nulls.clone();
             Box::new(move || -> ArrayRef {
-                match born_dictionary {
-                    Some(dict) => Arc::new(DictionaryArray::<Int32Type>::new(
-                        Int32Array::new(born, nulls),
+                match born {
+                    Born::Dictionary(dict) => Arc::new(DictionaryArray::<Int32Type>::new(
+                        Int32Array::new(born_keys, nulls),
                         dict,
                     )),
-                    None => born_strings(&born, nulls),
+                    Born::Keys => Arc::new(Int32Array::new(born_keys, nulls)),
+                    Born::Dates => born_strings(&born_keys, nulls),
                 }
             })
         };
-        let statuses = STATUSES.iter().map(|s| Some(s.as_str())).collect();
-        let messages = STATUSES.iter().map(|s| s.message()).collect();
         let idcard_nulls = nulls.clone();
         let jobs: Vec<Job<'_>> = vec![
-            small(status.clone(), statuses, nulls.clone()),
+            small(status.clone(), "status", nulls.clone()),
             Box::new(move || idcard(strings, idcard_nulls.as_ref(), plain_input)),
             par,
             born,
-            small(sex, vec![Some("男"), Some("女"), Some("")], nulls.clone()),
+            small(sex, "sex", nulls.clone()),
             att,
             postno,
             areano,
             style_simcall,
             style_citynm,
-            small(status, messages, Some(has_msg)),
+            small(status, "msg", Some(has_msg)),
         ];
         let arrays = run_jobs(jobs, threads)?;
-        let fields = fields(options, &arrays[1].data_type().clone());
+        let fields = fields(options, arrays[1].data_type());
         Ok(StructArray::new(fields, arrays, nulls))
     }
 }
@@ -616,7 +671,41 @@ fn born_key(packed: u32) -> i32 {
     days((p / 10_000, p / 100 % 100, p % 100)) - days(BORN_FIRST) + 1
 }
 
-/// The `born` column's dictionary: the empty string, then every date from 1800-01-01 to
+/// The values of `status`, `sex` or `msg`, in the order of their keys (`msg` of
+/// ALREADY_ATT is null: the web API leaves it out).
+fn small_values(field: &str) -> Vec<Option<&'static str>> {
+    match field {
+        "status" => STATUSES.iter().map(|s| Some(s.as_str())).collect(),
+        "msg" => STATUSES.iter().map(|s| s.message()).collect(),
+        _ => vec![Some("男"), Some("女"), Some("")],
+    }
+}
+
+/// The region fields, in the order of [`region_dictionaries`].
+const REGION_FIELDS: [&str; 6] = [
+    "par",
+    "att",
+    "postno",
+    "areano",
+    "style_simcall",
+    "style_citynm",
+];
+
+/// The values the keys of `field` point into, in the order of the keys (see
+/// [`Options::keys`]): for `born`, every date from 1800-01-01 to 2999-12-31 after the
+/// empty string. `None` for `idcard` and names that are not fields.
+pub fn values(field: &str) -> Option<ArrayRef> {
+    match field {
+        "status" | "sex" | "msg" => Some(Arc::new(StringArray::from(small_values(field)))),
+        "born" => Some(born_dictionary().clone()),
+        _ => REGION_FIELDS
+            .iter()
+            .position(|&f| f == field)
+            .map(|i| region_dictionaries()[i].clone()),
+    }
+}
+
+/// The full `born` dictionary: the empty string, then every date from 1800-01-01 to
 /// 2999-12-31 in the web API's form (7.5 MB, built once). Dates repeat across millions
 /// of rows; a key is 4 bytes where the string is 21 with its offset.
 fn born_dictionary() -> &'static ArrayRef {

@@ -281,23 +281,57 @@ fn generate(count: usize, seed: Option<u64>, region: Option<&str>) -> PyResult<V
 /// Resolves a string array given through the Arrow PyCapsule interface
 /// (`__arrow_c_array__`) without copying it, with the GIL released, on up to `threads`
 /// threads; returns the answer as an object with `__arrow_c_array__` (the `cnid` package
-/// makes it a `pyarrow.StructArray`).
+/// makes it a `pyarrow.StructArray`). `keys`: every column but `idcard` as plain
+/// int keys into its list of `key_values()` (see `kernel::Options`).
 #[pyfunction]
-#[pyo3(signature = (array, today=None, dictionary=true, threads=1))]
+#[pyo3(signature = (array, today=None, dictionary=true, threads=1, keys=false))]
 fn resolve_arrow<'py>(
     py: Python<'py>,
     array: &Bound<'py, PyAny>,
     today: Option<&Bound<'py, PyAny>>,
     dictionary: bool,
     threads: usize,
+    keys: bool,
 ) -> PyResult<ffi::Exported> {
     let resolver = resolver(today)?;
     let input = ffi::import_array(array)?;
-    let options = kernel::Options { dictionary };
+    let options = kernel::Options { dictionary, keys };
     let out = py
         .detach(|| kernel::resolve(input.as_ref(), &resolver, options, threads))
         .map_err(kernel_error)?;
     ffi::Exported::new(&out)
+}
+
+/// [`resolve_arrow`] in up to `threads` parts of consecutive rows, each resolved and built
+/// on its own thread: a list of answers, in order.
+#[pyfunction]
+#[pyo3(signature = (array, today=None, dictionary=true, threads=1, keys=false))]
+fn resolve_arrow_parts<'py>(
+    py: Python<'py>,
+    array: &Bound<'py, PyAny>,
+    today: Option<&Bound<'py, PyAny>>,
+    dictionary: bool,
+    threads: usize,
+    keys: bool,
+) -> PyResult<Vec<ffi::Exported>> {
+    let resolver = resolver(today)?;
+    let input = ffi::import_array(array)?;
+    let options = kernel::Options { dictionary, keys };
+    let parts = py
+        .detach(|| kernel::resolve_parts(input.as_ref(), &resolver, options, threads))
+        .map_err(kernel_error)?;
+    parts.iter().map(|p| ffi::Exported::new(p)).collect()
+}
+
+/// For each field but `idcard`, the values its keys point into in the answer of
+/// `resolve_arrow(..., keys=True)`, exported as an Arrow string array.
+#[pyfunction]
+fn key_values() -> PyResult<Vec<(&'static str, ffi::Exported)>> {
+    kernel::FIELDS
+        .iter()
+        .filter_map(|&f| kernel::values(f).map(|v| (f, v)))
+        .map(|(f, v)| Ok((f, ffi::Exported::new(v.as_ref())?)))
+        .collect()
 }
 
 /// Just the statuses of a string array given through the Arrow PyCapsule interface, as
@@ -312,7 +346,10 @@ fn status_arrow(
 ) -> PyResult<ffi::Exported> {
     let resolver = resolver(today)?;
     let input = ffi::import_array(array)?;
-    let options = kernel::Options { dictionary };
+    let options = kernel::Options {
+        dictionary,
+        keys: false,
+    };
     let out = py
         .detach(|| kernel::statuses(input.as_ref(), &resolver, options))
         .map_err(kernel_error)?;
@@ -340,6 +377,8 @@ fn _cnid(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mask, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(resolve_arrow_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(key_values, m)?)?;
     m.add_function(wrap_pyfunction!(status_arrow, m)?)?;
     m.add_class::<IdCard>()?;
     m.add_class::<Region>()?;
