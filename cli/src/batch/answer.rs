@@ -203,11 +203,11 @@ impl TailCache {
         }
     }
 
-    fn get(&mut self, code: u32, fields: &Fields<'_>, d: u8) -> &[u8] {
+    fn get<'f>(&mut self, code: u32, d: u8, fields: impl FnOnce() -> Fields<'f>) -> &[u8] {
         let encoding = self.encoding;
         self.regions.entry(code).or_insert_with(|| {
             let mut tail = Vec::new();
-            push_region_fields(&mut tail, fields, d);
+            push_region_fields(&mut tail, &fields(), d);
             if encoding == Encoding::Gb18030 {
                 encode_tail(&mut tail, 0);
             }
@@ -231,6 +231,22 @@ fn encode_tail(out: &mut Vec<u8>, start: usize) {
     let encoded = encoding_rs::GB18030.encode(text).0.into_owned();
     out.truncate(start);
     out.extend_from_slice(&encoded);
+}
+
+/// `born` as the web API writes it: `1990年01月01日`.
+fn push_born(out: &mut Vec<u8>, (y, m, d): (u16, u8, u8)) {
+    let y = y.min(9999);
+    out.extend_from_slice(&[
+        b'0' + (y / 1000) as u8,
+        b'0' + (y / 100 % 10) as u8,
+        b'0' + (y / 10 % 10) as u8,
+        b'0' + (y % 10) as u8,
+    ]);
+    out.extend_from_slice("年".as_bytes());
+    out.extend_from_slice(&[b'0' + m / 10, b'0' + m % 10]);
+    out.extend_from_slice("月".as_bytes());
+    out.extend_from_slice(&[b'0' + d / 10, b'0' + d % 10]);
+    out.extend_from_slice("日".as_bytes());
 }
 
 /// How rows are laid out, decided from the first row and the flags.
@@ -739,9 +755,9 @@ impl Job {
                 &lossy
             }
         };
-        let fields = Fields::new(&resolution, echo);
         match self.format {
             OutFormat::Jsonl => {
+                let fields = Fields::new(&resolution, echo);
                 w.json.clear();
                 wire::write_json(&mut w.json, &fields);
                 out.extend_from_slice(w.json.as_bytes());
@@ -761,6 +777,41 @@ impl Job {
                     }
                     Mode::Lines => push_csv_field(out, line, d),
                 }
+                // The common row, a number of a table region: its columns straight from the
+                // parsed number and the cached region columns, without building the fields.
+                if let (Some(n), Some(region), None, Encoding::Utf8) = (
+                    resolution.number(),
+                    resolution.region(),
+                    resolution.foreign_permanent(),
+                    self.encoding,
+                ) {
+                    if resolution.status() == Status::AlreadyAtt
+                        && region.source() == cnid::Source::Table
+                        && reason.is_empty()
+                    {
+                        out.push(d);
+                        out.extend_from_slice(Status::AlreadyAtt.as_str().as_bytes());
+                        out.push(d);
+                        out.extend_from_slice(n.region_prefix().as_bytes());
+                        out.push(d);
+                        push_born(out, n.birth_ymd());
+                        out.push(d);
+                        out.extend_from_slice(n.sex().as_chinese().as_bytes());
+                        out.extend_from_slice(
+                            w.tails
+                                .get(region.code(), d, || Fields::new(&resolution, echo)),
+                        );
+                        // `msg` and the reason are empty.
+                        out.push(d);
+                        out.push(d);
+                        if row.crlf {
+                            out.push(b'\r');
+                        }
+                        out.push(b'\n');
+                        return;
+                    }
+                }
+                let fields = Fields::new(&resolution, echo);
                 // Columns are written as UTF-8; with GB18030 output each run of them is
                 // re-encoded (the cached region columns come encoded).
                 let gb18030 = self.encoding == Encoding::Gb18030;
@@ -785,7 +836,7 @@ impl Job {
                         if gb18030 {
                             encode_tail(out, start);
                         }
-                        out.extend_from_slice(w.tails.get(region.code(), &fields, d));
+                        out.extend_from_slice(w.tails.get(region.code(), d, || fields));
                         start = out.len();
                     }
                     None => push_region_fields(out, &fields, d),
