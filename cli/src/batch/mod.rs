@@ -87,8 +87,8 @@ pub struct Args {
     /// says so, and memory stays bounded whatever the input.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(64..=1 << 30))]
     max_row_bytes: u64,
-    /// Worker threads (default: the number of cores; at most 16 run, as many as chunks in
-    /// flight).
+    /// Threads that answer rows and write them in turn (default: the number of cores; at
+    /// most 16 run, as many as chunks in flight). `--jobs 1` answers and writes on one.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
 }
