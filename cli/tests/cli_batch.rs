@@ -69,6 +69,57 @@ fn plain_text_keeps_order_across_chunks_and_jobs() {
     }
 }
 
+/// Whatever the number of threads, the output is the same bytes: rows of every kind
+/// (the fast path of a table region and every other path), across many chunks.
+#[test]
+fn every_jobs_count_writes_the_same_bytes() {
+    let ids = numbers(30_000);
+    let mut input = String::from("name,idcard,note\n");
+    for (i, id) in ids.iter().enumerate() {
+        let cell = match i % 9 {
+            0 => format!("{}X", &id[..17]), // a wrong check character, mostly
+            1 => id.replace('1', "１"),     // full-width digits
+            2 => format!("\"{id}\""),       // quoted
+            3 => format!("{id}.0"),         // exported as a float
+            4 => String::new(),             // empty
+            _ => id.clone(),
+        };
+        let note = if i % 13 == 0 {
+            "\"a, \"\"quoted\"\" note\""
+        } else {
+            "x"
+        };
+        input.push_str(&format!("p{i},{cell},{note}\n"));
+        if i % 1000 == 0 {
+            input.push_str("ragged,row\n");
+        }
+    }
+    let (one, err, code) = batch(&["--jobs", "1"], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(one.lines().count(), input.lines().count());
+    for jobs in ["2", "7"] {
+        let (out, err, code) = batch(&["--jobs", jobs], input.as_bytes());
+        assert_eq!(code, 0, "{err}");
+        assert!(out == one, "--jobs {jobs} wrote other bytes than --jobs 1");
+    }
+    // A file output gets the same bytes as standard output.
+    let (inp, outp) = (tmp("jobs-in.csv"), tmp("jobs-out.csv"));
+    std::fs::write(&inp, &input).unwrap();
+    let (_, err, code) = batch(
+        &[
+            "--jobs",
+            "2",
+            "-i",
+            inp.to_str().unwrap(),
+            "-o",
+            outp.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(&outp).unwrap() == one.as_bytes());
+}
+
 #[test]
 fn csv_output_carries_the_answer_columns() {
     let (out, _, code) = batch(&[], b"512928199001011114\n");

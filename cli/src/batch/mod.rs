@@ -1,11 +1,12 @@
 //! `cnid batch`: resolve every number of a file, streaming, in order, on all cores.
 //!
-//! The reader thread cuts the input into chunks of whole rows ([`rows`]); workers answer
-//! whole chunks into output buffers ([`answer`]); the writer (this thread) only puts them
-//! in input order into the output ([`output`]). A fixed number of tickets bounds the chunks
-//! in flight, whatever `--jobs` and the input's size, and a row longer than
-//! `--max-row-bytes` is skipped rather than held, so memory stays bounded. Every input row
-//! yields exactly one output row.
+//! The reader thread cuts the input into chunks of whole rows ([`rows`]); `--jobs` workers
+//! each answer a whole chunk into an output buffer ([`answer`]) and then, unless another
+//! worker is writing, write every answered chunk whose turn has come ([`output`]): the
+//! output is written in input order by one thread at a time, and no thread is there only
+//! to wait for the others. A fixed number of tickets bounds the chunks in flight, whatever
+//! `--jobs` and the input's size, and a row longer than `--max-row-bytes` is skipped rather
+//! than held, so memory stays bounded. Every input row yields exactly one output row.
 
 mod answer;
 mod input;
@@ -20,7 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Instant;
 
@@ -86,8 +87,8 @@ pub struct Args {
     /// says so, and memory stays bounded whatever the input.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(64..=1 << 30))]
     max_row_bytes: u64,
-    /// Worker threads (default: the number of cores; at most 16 run, as many as chunks in
-    /// flight).
+    /// Threads that answer rows and write them in turn (default: the number of cores; at
+    /// most 16 run, as many as chunks in flight). `--jobs 1` answers and writes on one.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
 }
@@ -261,7 +262,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         .map_err(Failure::Usage)?
     };
     // Before anything is written: the output must not be the input.
-    let mut output = output::Output::open(&args.output, input.id, xlsx)?;
+    let output = output::Output::open(&args.output, input.id, xlsx)?;
     let csv = args.format == OutFormat::Csv;
     let mut header_lines = 0;
     let mut head = Vec::new();
@@ -302,8 +303,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         ticket_tx.send(()).expect("fresh channel");
     }
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(IN_FLIGHT);
-    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
-    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    let chunk_rx = Mutex::new(chunk_rx);
     let meter = Arc::new(Meter::default());
 
     let reader_meter = Arc::clone(&meter);
@@ -320,35 +320,6 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         };
         reader.run(buf, &ticket_rx, &chunk_tx, &reader_meter.stop)
     });
-    let mut workers = Vec::with_capacity(jobs);
-    for _ in 0..jobs {
-        let rx = Arc::clone(&chunk_rx);
-        let tx = done_tx.clone();
-        let job = Arc::clone(&job);
-        workers.push(thread::spawn(move || {
-            let mut worker = job.worker();
-            loop {
-                let chunk = match rx.lock() {
-                    Ok(guard) => guard.recv(),
-                    Err(_) => return,
-                };
-                let Ok(chunk) = chunk else { return };
-                // A bug answering one chunk must fail the run, never drop its rows or
-                // leave the writer waiting for it.
-                let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    job.process(&chunk, &mut worker)
-                }))
-                .unwrap_or_else(|_| {
-                    worker = job.worker();
-                    Done::lost(chunk.seq)
-                });
-                if tx.send(done).is_err() {
-                    return;
-                }
-            }
-        }));
-    }
-    drop(done_tx);
 
     // The progress line goes to stderr when it is a terminal, never into the output's.
     let progress = (io::stderr().is_terminal() && !output.is_terminal()).then(|| {
@@ -356,58 +327,69 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         thread::spawn(move || progress::run(&meter, size, started))
     });
 
-    let mut write_error: Option<io::Error> = None;
+    let mut writer = Writer {
+        output,
+        error: None,
+        totals: Counts::default(),
+        written_rows: 0,
+        line_base: 1 + header_lines,
+        reported: 0,
+        meter: &meter,
+        job: &job,
+        tickets: ticket_tx,
+    };
     if !head.is_empty() {
-        if let Err(e) = output.write(&head, &[]) {
-            write_error = Some(e);
-            meter.stop.store(true, Ordering::Relaxed);
+        if let Err(e) = writer.output.write(&head, &[]) {
+            writer.fail(e);
         }
     }
-    let mut totals = Counts::default();
-    let mut written_rows = 0u64;
-    let mut line_base = 1 + header_lines;
-    let mut reported = 0u64;
-    let mut next = 0u64;
-    let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
-    for done in done_rx {
-        waiting.insert(done.seq, done);
-        while let Some(d) = waiting.remove(&next) {
-            if d.lost && write_error.is_none() {
-                write_error = Some(io::Error::other(format!(
-                    "internal error answering the rows from line {line_base} (a bug: please \
-                     report it)"
-                )));
-                meter.stop.store(true, Ordering::Relaxed);
-            }
-            if write_error.is_none() {
-                let before = output.rows;
-                if let Err(e) = output.write(&d.out, &d.row_ends) {
-                    write_error = Some(e);
-                    meter.stop.store(true, Ordering::Relaxed);
+    // Each worker answers a chunk, then writes every answered chunk whose turn has come,
+    // unless another worker is already writing: no thread only waits, and the output is
+    // written in input order by one thread at a time. `--jobs 1` is one thread for all.
+    let queue = Mutex::new(Queue::default());
+    let writer = Mutex::new(writer);
+    thread::scope(|scope| {
+        for _ in 0..jobs {
+            let (chunk_rx, job, queue, writer) = (&chunk_rx, &*job, &queue, &writer);
+            scope.spawn(move || {
+                let mut worker = job.worker();
+                loop {
+                    let chunk = match chunk_rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(chunk) = chunk else { return };
+                    // A bug answering one chunk must fail the run, never drop its rows or
+                    // leave the others waiting for it.
+                    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        job.process(&chunk, &mut worker)
+                    }))
+                    .unwrap_or_else(|_| {
+                        worker = job.worker();
+                        Done::lost(chunk.seq)
+                    });
+                    hand_in(done, queue, writer);
                 }
-                written_rows += output.rows - before;
-            }
-            for (line, note) in &d.notes {
-                if reported < MAX_REPORTED {
-                    crate::say!("cnid batch: line {}: {note}", line_base + line);
-                    reported += 1;
-                }
-            }
-            totals.add(&d.counts, line_base);
-            line_base += d.lines;
-            meter.rows.fetch_add(d.counts.rows, Ordering::Relaxed);
-            meter.bytes.fetch_add(d.in_bytes, Ordering::Relaxed);
-            next += 1;
-            job.recycle(d.out, d.row_ends);
-            let _ = ticket_tx.send(());
+            });
         }
+    });
+    let mut writer = writer.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let queue = queue.into_inner().unwrap_or_else(PoisonError::into_inner);
+    if !queue.waiting.is_empty() && writer.error.is_none() {
+        writer.error = Some(io::Error::other(
+            "internal error: answered rows were left unwritten (a bug: please report it)",
+        ));
     }
+    let Writer {
+        output,
+        error: mut write_error,
+        totals,
+        written_rows,
+        ..
+    } = writer;
     let read_result = reader_thread
         .join()
         .unwrap_or_else(|_| Err("the reader thread failed".into()));
-    for w in workers {
-        let _ = w.join();
-    }
     meter.stop.store(true, Ordering::Relaxed);
     if let Some(p) = progress {
         let _ = p.join();
@@ -443,6 +425,101 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     job.engine.finish();
     finish.map_err(Failure::Io)?;
     read_result.map_err(Failure::Io)
+}
+
+/// Answered chunks waiting for their turn to be written.
+#[derive(Default)]
+struct Queue {
+    /// The sequence number of the next chunk to write.
+    next: u64,
+    waiting: BTreeMap<u64, Done>,
+    /// A worker is writing (it writes every chunk whose turn comes meanwhile).
+    writing: bool,
+}
+
+/// Queues an answered chunk; then, unless another worker is writing, writes every chunk
+/// whose turn has come.
+fn hand_in(done: Done, queue: &Mutex<Queue>, writer: &Mutex<Writer<'_>>) {
+    let mut q = queue.lock().unwrap_or_else(PoisonError::into_inner);
+    q.waiting.insert(done.seq, done);
+    if q.writing {
+        return;
+    }
+    q.writing = true;
+    loop {
+        let next = q.next;
+        let Some(d) = q.waiting.remove(&next) else {
+            q.writing = false;
+            return;
+        };
+        q.next += 1;
+        drop(q);
+        {
+            let mut w = writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let put = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.put(d)));
+            if put.is_err() {
+                w.fail(io::Error::other(
+                    "internal error writing the output (a bug: please report it)",
+                ));
+            }
+        }
+        q = queue.lock().unwrap_or_else(PoisonError::into_inner);
+    }
+}
+
+/// The output and the tallies of what was written, held by the writing worker.
+struct Writer<'a> {
+    output: output::Output,
+    /// The first write error (or internal error): nothing more is written after it.
+    error: Option<io::Error>,
+    totals: Counts,
+    written_rows: u64,
+    /// The input line of the next chunk's first row.
+    line_base: u64,
+    /// Notes printed so far.
+    reported: u64,
+    meter: &'a Meter,
+    job: &'a Job,
+    /// A ticket back for each chunk written: the reader may read one more.
+    tickets: SyncSender<()>,
+}
+
+impl Writer<'_> {
+    fn fail(&mut self, e: io::Error) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+        self.meter.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// Puts an answered chunk, the next in input order, into the output.
+    fn put(&mut self, d: Done) {
+        if d.lost {
+            let line = self.line_base;
+            self.fail(io::Error::other(format!(
+                "internal error answering the rows from line {line} (a bug: please report it)"
+            )));
+        }
+        if self.error.is_none() {
+            let before = self.output.rows;
+            if let Err(e) = self.output.write(&d.out, &d.row_ends) {
+                self.fail(e);
+            }
+            self.written_rows += self.output.rows - before;
+        }
+        for (line, note) in &d.notes {
+            if self.reported < MAX_REPORTED {
+                crate::say!("cnid batch: line {}: {note}", self.line_base + line);
+                self.reported += 1;
+            }
+        }
+        self.totals.add(&d.counts, self.line_base);
+        self.line_base += d.lines;
+        self.meter.rows.fetch_add(d.counts.rows, Ordering::Relaxed);
+        self.meter.bytes.fetch_add(d.in_bytes, Ordering::Relaxed);
+        self.job.recycle(d.out, d.row_ends);
+        let _ = self.tickets.send(());
+    }
 }
 
 /// The reader thread: cuts the input into chunks of whole rows and sends them in order, one
