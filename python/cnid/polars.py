@@ -73,7 +73,7 @@ def resolve_series(s: pl.Series, *, today=None, threads=None) -> pl.Series:
     batches = [
         pa.RecordBatch.from_struct_array(pa.array(part))
         for c in _bounded(_arrow_chunks(s))
-        for part in _cnid.resolve_arrow_parts(c, today, True, n, True)
+        for part in _cnid.resolve_arrow(c, today, True, n, keys=True, parts=True)
     ]
     if not batches or len(s) == 0:
         return pl.Series(s.name, [], dtype=STRUCT)

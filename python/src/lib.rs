@@ -12,7 +12,7 @@ mod templates;
 use chrono::{Datelike, NaiveDate};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 
 use cnid::wire::Fields;
 use cnid::{IdNumber, Resolver};
@@ -281,10 +281,11 @@ fn generate(count: usize, seed: Option<u64>, region: Option<&str>) -> PyResult<V
 /// Resolves a string array given through the Arrow PyCapsule interface
 /// (`__arrow_c_array__`) without copying it, with the GIL released, on up to `threads`
 /// threads; returns the answer as an object with `__arrow_c_array__` (the `cnid` package
-/// makes it a `pyarrow.StructArray`). `keys`: every column but `idcard` as plain
-/// int keys into its list of `key_values()` (see `kernel::Options`).
+/// makes it a `pyarrow.StructArray`). `keys`: every column but `idcard` as plain int keys
+/// into its list of `key_values()` (see `kernel::Options`). `parts`: a list of answers
+/// for consecutive rows instead, each resolved and built on its own thread.
 #[pyfunction]
-#[pyo3(signature = (array, today=None, dictionary=true, threads=1, keys=false))]
+#[pyo3(signature = (array, today=None, dictionary=true, threads=1, keys=false, parts=false))]
 fn resolve_arrow<'py>(
     py: Python<'py>,
     array: &Bound<'py, PyAny>,
@@ -292,35 +293,25 @@ fn resolve_arrow<'py>(
     dictionary: bool,
     threads: usize,
     keys: bool,
-) -> PyResult<ffi::Exported> {
+    parts: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let resolver = resolver(today)?;
     let input = ffi::import_array(array)?;
     let options = kernel::Options { dictionary, keys };
+    if parts {
+        let parts = py
+            .detach(|| kernel::resolve_parts(input.as_ref(), &resolver, options, threads))
+            .map_err(kernel_error)?;
+        let exported = parts
+            .iter()
+            .map(|p| ffi::Exported::new(p))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, exported)?.into_any());
+    }
     let out = py
         .detach(|| kernel::resolve(input.as_ref(), &resolver, options, threads))
         .map_err(kernel_error)?;
-    ffi::Exported::new(&out)
-}
-
-/// [`resolve_arrow`] in up to `threads` parts of consecutive rows, each resolved and built
-/// on its own thread: a list of answers, in order.
-#[pyfunction]
-#[pyo3(signature = (array, today=None, dictionary=true, threads=1, keys=false))]
-fn resolve_arrow_parts<'py>(
-    py: Python<'py>,
-    array: &Bound<'py, PyAny>,
-    today: Option<&Bound<'py, PyAny>>,
-    dictionary: bool,
-    threads: usize,
-    keys: bool,
-) -> PyResult<Vec<ffi::Exported>> {
-    let resolver = resolver(today)?;
-    let input = ffi::import_array(array)?;
-    let options = kernel::Options { dictionary, keys };
-    let parts = py
-        .detach(|| kernel::resolve_parts(input.as_ref(), &resolver, options, threads))
-        .map_err(kernel_error)?;
-    parts.iter().map(|p| ffi::Exported::new(p)).collect()
+    Ok(Bound::new(py, ffi::Exported::new(&out)?)?.into_any())
 }
 
 /// For each field but `idcard`, the values its keys point into in the answer of
@@ -377,7 +368,6 @@ fn _cnid(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mask, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_arrow, m)?)?;
-    m.add_function(wrap_pyfunction!(resolve_arrow_parts, m)?)?;
     m.add_function(wrap_pyfunction!(key_values, m)?)?;
     m.add_function(wrap_pyfunction!(status_arrow, m)?)?;
     m.add_class::<IdCard>()?;
