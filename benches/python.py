@@ -61,6 +61,8 @@ def main():
     ap.add_argument("--sample", type=int, default=20_000, help="rows for lookup and id-validator")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--cli", default=str(ROOT / "target" / "release" / "cnid"))
+    ap.add_argument("--polars-rounds", type=int, default=2,
+                    help="Polars processes per thread count (each does --runs runs)")
     ap.add_argument("--spark", action="store_true", help="also PySpark local mode")
     args = ap.parse_args()
 
@@ -185,19 +187,26 @@ def polars_bench(ids, tmp, args, report):
         return
     path = os.path.join(tmp, "ids.arrow")
     pl.DataFrame({"id": ids}, schema={"id": pl.String}).write_ipc(path)
-    for threads in (1, 2):
-        env = dict(os.environ, POLARS_MAX_THREADS=str(threads))
-        run = subprocess.run([sys.executable, __file__, "--polars-worker", path, "--runs", str(args.runs)],
-                             env=env, check=True, capture_output=True, text=True)
-        times = json.loads(run.stdout)
+    # Processes for 1 and 2 threads take turns (--polars-rounds pairs), so that a burst of
+    # load elsewhere on the machine does not fall on one thread count only.
+    times = {1: [], 2: []}
+    for _ in range(args.polars_rounds):
+        for threads in (1, 2):
+            env = dict(os.environ, POLARS_MAX_THREADS=str(threads))
+            run = subprocess.run([sys.executable, __file__, "--polars-worker", path, "--runs", str(args.runs)],
+                                 env=env, check=True, capture_output=True, text=True)
+            times[threads].append(json.loads(run.stdout))
+    for threads, runs in times.items():
+        rows = runs[0]["rows"]
         for engine in POLARS_ENGINES:
-            report(polars_path(engine, threads), times["rows"], times[engine])
-        report(f"polars status, streaming engine (POLARS_MAX_THREADS={threads})", times["rows"], times["status"])
+            report(polars_path(engine, threads), rows, statistics.median(t for r in runs for t in r[engine]))
+        report(f"polars status, streaming engine (POLARS_MAX_THREADS={threads})", rows,
+               statistics.median(t for r in runs for t in r["status"]))
 
 
 def polars_worker(path, runs):
-    """Median wall seconds of cnid.polars.resolve in each engine, and of status in the
-    streaming engine, with this process's Polars thread count; as JSON."""
+    """Wall seconds of each run of cnid.polars.resolve in each engine, and of status in
+    the streaming engine, with this process's Polars thread count; as JSON."""
     import polars as pl
 
     import cnid.polars as cnid_polars
@@ -212,7 +221,7 @@ def polars_worker(path, runs):
         for engine in POLARS_ENGINES:
             times[engine].append(median_time(lambda: resolve.collect(engine=engine), 1)[0])
         times["status"].append(median_time(lambda: status.collect(engine="streaming"), 1)[0])
-    out = {k: statistics.median(v) for k, v in times.items()}
+    out = dict(times)
     out["rows"] = len(df)
     out["threads"] = pl.thread_pool_size()
     print(json.dumps(out))

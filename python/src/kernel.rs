@@ -8,7 +8,7 @@ use arrow_array::builder::{ArrayBuilder, LargeStringBuilder, StringBuilder, Stri
 use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{
     Array, ArrayRef, DictionaryArray, Int32Array, Int8Array, LargeStringArray, StringArray,
-    StringViewArray, StructArray,
+    StringViewArray, StructArray, UInt32Array,
 };
 use arrow_buffer::{
     BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer,
@@ -46,8 +46,9 @@ pub struct Options {
     /// Region, status, sex and msg columns dictionary-encoded (a region repeats across
     /// millions of rows); plain strings otherwise (for engines that want plain strings).
     pub dictionary: bool,
-    /// Every column but `idcard` as plain keys (int8 for `status`, `sex` and `msg`, int32
-    /// for the others, null where the value is) into its list of [`values`], whatever
+    /// Every column but `idcard` as plain keys (int8 for `status`, `sex` and `msg`, uint32,
+    /// Polars' index type, for the others; null where the value is) into its list of
+    /// [`values`], whatever
     /// `dictionary` says. Polars takes plain keys in as they are and looks them up in
     /// Categoricals it made once; from dictionaries, it would make a category of every
     /// entry of every batch's dictionaries (born alone has tens of thousands in a batch of
@@ -451,7 +452,7 @@ fn fields(options: Options, idcard: &DataType) -> Fields {
             let ty = match name {
                 "idcard" => idcard.clone(),
                 "status" | "sex" | "msg" if options.keys => DataType::Int8,
-                _ if options.keys => DataType::Int32,
+                _ if options.keys => DataType::UInt32,
                 "status" | "sex" | "msg" => dict(DataType::Int8),
                 _ => dict(DataType::Int32),
             };
@@ -559,10 +560,11 @@ impl Keys {
         let regional = |dict: &'static ArrayRef| -> Job<'static> {
             let (keys, nulls) = (region.clone(), nulls.clone());
             Box::new(move || {
-                let keys = Int32Array::new(keys, nulls);
                 if plain_keys {
-                    Arc::new(keys)
-                } else if dictionary {
+                    return as_u32(keys, nulls);
+                }
+                let keys = Int32Array::new(keys, nulls);
+                if dictionary {
                     Arc::new(DictionaryArray::<Int32Type>::new(keys, dict.clone()))
                 } else {
                     plain_i32(&keys, dict)
@@ -579,7 +581,7 @@ impl Keys {
                         Int32Array::new(born_keys, nulls),
                         dict,
                     )),
-                    Born::Keys => Arc::new(Int32Array::new(born_keys, nulls)),
+                    Born::Keys => as_u32(born_keys, nulls),
                     Born::Dates => born_strings(&born_keys, nulls),
                 }
             })
@@ -602,6 +604,16 @@ impl Keys {
         let fields = fields(options, arrays[1].data_type());
         Ok(StructArray::new(fields, arrays, nulls))
     }
+}
+
+/// Non-negative keys as a uint32 array, without a copy: Polars looks values up by
+/// uint32 indices, and would otherwise convert each region field's keys on its own.
+fn as_u32(keys: ScalarBuffer<i32>, nulls: Option<NullBuffer>) -> ArrayRef {
+    let len = keys.len();
+    Arc::new(UInt32Array::new(
+        ScalarBuffer::new(keys.into_inner(), 0, len),
+        nulls,
+    ))
 }
 
 /// The `idcard` column: the input itself when no row needs trimming, else the trimmed

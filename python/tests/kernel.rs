@@ -11,7 +11,7 @@ mod kernel;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Int32Type, Int8Type};
+use arrow_array::types::{Int32Type, Int8Type, UInt32Type};
 use arrow_array::{Array, ArrayRef, LargeStringArray, NullArray, StringArray, StringViewArray};
 use arrow_schema::DataType;
 use chrono::NaiveDate;
@@ -65,10 +65,10 @@ fn field(array: &ArrayRef, name: &str, row: usize) -> Option<String> {
         DataType::LargeUtf8 => array.as_string::<i64>().value(row).to_owned(),
         DataType::Utf8View => array.as_string_view().value(row).to_owned(),
         // Plain keys into the field's values.
-        DataType::Int8 | DataType::Int32 => {
+        DataType::Int8 | DataType::UInt32 => {
             let key = match array.data_type() {
                 DataType::Int8 => array.as_primitive::<Int8Type>().value(row) as usize,
-                _ => array.as_primitive::<Int32Type>().value(row) as usize,
+                _ => array.as_primitive::<UInt32Type>().value(row) as usize,
             };
             text(&kernel::values(name).unwrap(), key)
         }
