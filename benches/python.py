@@ -10,13 +10,16 @@
 The numbers: synthetic (cnid.generate, fixed seed), 1 in 20 with a wrong check
 character. Each figure is the median of --runs runs. `lookup` and id-validator are
 timed on a sample (--sample) and quoted per number; everything else on all rows.
-`cnid batch` is a whole-process timing (file in, CSV out, all cores). With --spark,
+`cnid batch` is a whole-process timing (file in, CSV out, all cores). Polars is timed
+in fresh processes with POLARS_MAX_THREADS=1 and =2 (its own thread count, which the
+expressions follow), in the in-memory and the streaming engine. With --spark,
 PySpark local mode reads the numbers from Parquet, resolves them with cnid.spark and
 its answers are compared with resolve_arrow's, row for row.
 """
 
 import argparse
 import functools
+import json
 import os
 import pathlib
 import statistics
@@ -58,6 +61,8 @@ def main():
     ap.add_argument("--sample", type=int, default=20_000, help="rows for lookup and id-validator")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--cli", default=str(ROOT / "target" / "release" / "cnid"))
+    ap.add_argument("--polars-rounds", type=int, default=2,
+                    help="Polars processes per thread count (each does --runs runs)")
     ap.add_argument("--spark", action="store_true", help="also PySpark local mode")
     args = ap.parse_args()
 
@@ -92,19 +97,8 @@ def main():
     report("lookup (a Python call a number)", len(sample), t,
            f"{t[0] / len(sample) * 1e9:.0f} ns a call wall, {t[1] / len(sample) * 1e9:.0f} ns CPU")
 
-    try:
-        import polars as pl
-
-        import cnid.polars as cnid_polars
-
-        df = pl.DataFrame({"id": array})
-        for threads in (1, 2):
-            t = median_time(lambda: df.select(cnid_polars.resolve("id", threads=threads)), args.runs)
-            report(f"polars resolve ({threads} thread{'s' if threads > 1 else ''})", args.rows, t)
-        t = median_time(lambda: df.lazy().select(cnid_polars.status("id")).collect(engine="streaming"), args.runs)
-        report("polars status (streaming engine)", args.rows, t)
-    except ImportError as e:
-        print(f"polars skipped: {e}", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        polars_bench(ids, tmp, args, report)
 
     with tempfile.TemporaryDirectory() as tmp:
         parquet = os.path.join(tmp, "ids.parquet")
@@ -168,10 +162,69 @@ def main():
     if base:
         for p in ("resolve_arrow (1 thread)", "lookup (a Python call a number)"):
             print(f"ratio {p} / id-validator memoized, per CPU-second: {cpu[p] / base:.0f}x")
-    if "polars resolve (1 thread)" in wall:
-        print(f"ratio polars 2 threads / 1 thread (wall): {wall['polars resolve (2 threads)'] / wall['polars resolve (1 thread)']:.2f}x")
+    for engine in POLARS_ENGINES:
+        one, two = (wall.get(polars_path(engine, t)) for t in (1, 2))
+        if one and two:
+            print(f"ratio polars resolve {engine}, POLARS_MAX_THREADS=2 / =1 (wall): {two / one:.2f}x")
     if "resolve_arrow (2 threads)" in wall:
         print(f"ratio resolve_arrow 2 threads / 1 thread (wall): {wall['resolve_arrow (2 threads)'] / wall['resolve_arrow (1 thread)']:.2f}x")
+
+
+POLARS_ENGINES = ("in-memory", "streaming")
+
+
+def polars_path(engine, threads):
+    return f"polars resolve, {engine} engine (POLARS_MAX_THREADS={threads})"
+
+
+def polars_bench(ids, tmp, args, report):
+    """Polars in fresh processes (its thread pool is sized once per process), one per
+    thread count, on the same numbers read from an Arrow IPC file."""
+    try:
+        import polars as pl
+    except ImportError as e:
+        print(f"polars skipped: {e}", file=sys.stderr)
+        return
+    path = os.path.join(tmp, "ids.arrow")
+    pl.DataFrame({"id": ids}, schema={"id": pl.String}).write_ipc(path)
+    # Processes for 1 and 2 threads take turns (--polars-rounds pairs), so that a burst of
+    # load elsewhere on the machine does not fall on one thread count only.
+    times = {1: [], 2: []}
+    for _ in range(args.polars_rounds):
+        for threads in (1, 2):
+            env = dict(os.environ, POLARS_MAX_THREADS=str(threads))
+            run = subprocess.run([sys.executable, __file__, "--polars-worker", path, "--runs", str(args.runs)],
+                                 env=env, check=True, capture_output=True, text=True)
+            times[threads].append(json.loads(run.stdout))
+    for threads, runs in times.items():
+        rows = runs[0]["rows"]
+        for engine in POLARS_ENGINES:
+            report(polars_path(engine, threads), rows, statistics.median(t for r in runs for t in r[engine]))
+        report(f"polars status, streaming engine (POLARS_MAX_THREADS={threads})", rows,
+               statistics.median(t for r in runs for t in r["status"]))
+
+
+def polars_worker(path, runs):
+    """Wall seconds of each run of cnid.polars.resolve in each engine, and of status in
+    the streaming engine, with this process's Polars thread count; as JSON."""
+    import polars as pl
+
+    import cnid.polars as cnid_polars
+
+    df = pl.read_ipc(path).rechunk()
+    resolve = df.lazy().select(cnid_polars.resolve("id"))
+    status = df.lazy().select(cnid_polars.status("id"))
+    resolve.head(1000).collect()  # warm up: the Categoricals of the lookups are made once
+    times = {engine: [] for engine in POLARS_ENGINES}
+    times["status"] = []
+    for _ in range(runs):
+        for engine in POLARS_ENGINES:
+            times[engine].append(median_time(lambda: resolve.collect(engine=engine), 1)[0])
+        times["status"].append(median_time(lambda: status.collect(engine="streaming"), 1)[0])
+    out = dict(times)
+    out["rows"] = len(df)
+    out["threads"] = pl.thread_pool_size()
+    print(json.dumps(out))
 
 
 def same_as_batch(csv_path, array):
@@ -229,4 +282,7 @@ def spark_bench(parquet, array, args, report):
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 2 and sys.argv[1] == "--polars-worker":
+        polars_worker(sys.argv[2], int(sys.argv[4]) if len(sys.argv) > 4 else 3)
+    else:
+        main()

@@ -43,9 +43,12 @@ def _chunks(array):
     if hasattr(array, "__arrow_c_array__") and not isinstance(array, pa.ChunkedArray):
         return None, [array]
     if type(array).__module__.startswith("polars"):
-        array = array.to_arrow()
-        if isinstance(array, pa.Array):
-            return None, [array]
+        # One array for a Series, as its strings: Arrow string views, not copied (unless
+        # the Series has several chunks).
+        import polars as pl
+
+        array = array.rechunk() if array.n_chunks() > 1 else array
+        return None, [array.to_arrow(compat_level=pl.CompatLevel.newest())]
     if not isinstance(array, pa.ChunkedArray):
         if hasattr(array, "__arrow_c_stream__"):
             array = pa.chunked_array(array)
@@ -64,8 +67,10 @@ def resolve_arrow(array, today=None, *, dictionary=True, threads=1):
     ``style_citynm``, ``msg``.
 
     The input is read in place through the Arrow PyCapsule interface and resolved in
-    Rust with the GIL released. Nulls stay null. With ``dictionary`` (the default) the
-    region, status, sex and msg columns are dictionary-encoded; ``threads`` > 1 splits
+    Rust with the GIL released. Nulls stay null. ``idcard`` keeps the input's string
+    type (the input itself when no row needs trimming). With ``dictionary`` (the default)
+    every other column is dictionary-encoded (``born``'s dictionary holds the dates that
+    occur); ``threads`` > 1 splits
     the work over that many threads. A ``pyarrow.ChunkedArray`` (or stream) gives a
     ``pyarrow.ChunkedArray``, chunk for chunk, and so does an array of more than
     ``MAX_ROWS`` (20 million) rows.
@@ -73,11 +78,11 @@ def resolve_arrow(array, today=None, *, dictionary=True, threads=1):
     import pyarrow as pa
 
     chunked, chunks = _chunks(array)
-    out = []
     out = [pa.array(_cnid.resolve_arrow(c, today, dictionary, threads)) for c in _bounded(chunks)]
     if chunked is not None or len(out) > 1:
         # A chunked input, or one of more than MAX_ROWS rows (32-bit string offsets).
-        return pa.chunked_array(out, type=_struct_type(dictionary))
+        ty = out[0].type if out else _struct_type(dictionary, chunked.type)
+        return pa.chunked_array(out, type=ty)
     return out[0]
 
 
@@ -109,10 +114,13 @@ def _status_type(dictionary):
     return pa.dictionary(pa.int8(), pa.string()) if dictionary else pa.string()
 
 
-def _struct_type(dictionary):
+def _struct_type(dictionary, input_type=None):
+    """The answer's type; ``idcard`` keeps the input's string type."""
     import pyarrow as pa
 
     def ty(name):
+        if name == "idcard" and input_type in (pa.large_string(), pa.string_view()):
+            return input_type
         if not dictionary or name == "idcard":
             return pa.string()
         key = pa.int8() if name in ("status", "sex", "msg") else pa.int32()

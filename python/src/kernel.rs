@@ -4,13 +4,15 @@
 
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::builder::StringBuilder;
+use arrow_array::builder::{ArrayBuilder, LargeStringBuilder, StringBuilder, StringViewBuilder};
 use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{
     Array, ArrayRef, DictionaryArray, Int32Array, Int8Array, LargeStringArray, StringArray,
-    StringViewArray, StructArray,
+    StringViewArray, StructArray, UInt32Array,
 };
-use arrow_buffer::{BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{
+    BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer,
+};
 use arrow_schema::{DataType, Field, Fields};
 use cnid::bulk::{self, Columns, NO_REGION};
 use cnid::{Resolver, Sex, Status};
@@ -44,6 +46,14 @@ pub struct Options {
     /// Region, status, sex and msg columns dictionary-encoded (a region repeats across
     /// millions of rows); plain strings otherwise (for engines that want plain strings).
     pub dictionary: bool,
+    /// Every column but `idcard` as plain keys (int8 for `status`, `sex` and `msg`, uint32,
+    /// Polars' index type, for the others; null where the value is) into its list of
+    /// [`values`], whatever
+    /// `dictionary` says. Polars takes plain keys in as they are and looks them up in
+    /// Categoricals it made once; from dictionaries, it would make a category of every
+    /// entry of every batch's dictionaries (born alone has tens of thousands in a batch of
+    /// 100,000 rows: as long as resolving the batch), holding the GIL.
+    pub keys: bool,
 }
 
 /// Input rows as strings: nulls come out as `None`.
@@ -91,6 +101,13 @@ impl<'a> Strings<'a> {
 
 /// Resolves every row of `array` (a string array) into the struct of the web API's
 /// fields, on up to `threads` threads. Nulls stay null (the struct row and every field).
+/// `idcard` keeps the input's string layout (utf8, large_utf8 or utf8_view; utf8 for
+/// an array of nulls): the input itself when no row needs trimming.
+///
+/// Every per-row buffer of the answer is allocated once at full length; each thread
+/// fills its own contiguous rows of each (a multiple of 64 rows, so that the bits of the
+/// `msg` validity are its own words too), and the arrays are then built from the buffers
+/// without copying them, several at a time.
 ///
 /// # Errors
 /// An array that does not hold strings.
@@ -109,7 +126,7 @@ pub fn resolve(
              fit 32-bit offsets); pass it in chunks"
         ));
     }
-    if options.dictionary
+    if (options.dictionary || options.keys)
         && resolver.today().is_some_and(|t| {
             t > chrono::NaiveDate::from_ymd_opt(BORN_LAST.0, 12, 31).expect("a date")
         })
@@ -120,138 +137,308 @@ pub fn resolve(
         );
     }
     let threads = threads.clamp(1, len.div_ceil(CHUNK).max(1));
-    let rows = if threads == 1 {
-        resolve_rows(0..len, &strings, nulls.as_ref(), resolver)
-    } else {
-        // Each thread answers a contiguous range; their buffers are joined in order, so
-        // the answer is one array whatever the number of threads.
-        let step = len.div_ceil(threads);
-        let parts: Vec<Rows> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..len)
-                .step_by(step)
-                .map(|start| {
-                    let (strings, nulls) = (&strings, nulls.as_ref());
-                    let range = start..(start + step).min(len);
-                    scope.spawn(move || resolve_rows(range, strings, nulls, resolver))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().map_err(|_| "a worker thread failed".to_owned()))
-                .collect::<Result<_, _>>()
-        })?;
-        let mut parts = parts.into_iter();
-        let mut rows = parts.next().unwrap_or_else(|| Rows::with_capacity(0));
-        for part in parts {
-            rows.append(part);
-        }
-        rows
+    // Rows per thread: a multiple of 64, so that each thread owns whole words of bits.
+    let step = len.div_ceil(threads).div_ceil(64).max(1) * 64;
+    let mut keys = Keys::zeroed(len);
+    let filled: Vec<Filled> = {
+        let nulls = nulls.as_ref();
+        let run = |part: Part<'_>| match &strings {
+            Strings::Utf8(a) => fill(part, |i| a.value(i), nulls, resolver, options),
+            Strings::LargeUtf8(a) => fill(part, |i| a.value(i), nulls, resolver, options),
+            Strings::Utf8View(a) => fill(part, |i| a.value(i), nulls, resolver, options),
+            Strings::Null(_) => fill(part, |_| "", nulls, resolver, options),
+        };
+        on_threads(keys.parts(step), &run)?
     };
-    Ok(rows.finish(&strings, nulls, options))
+    let plain_input = filled.iter().all(|f| f.plain_input);
+    let born = if options.keys {
+        Born::Keys
+    } else if options.dictionary {
+        let used = filled.into_iter().map(|f| f.born_days).reduce(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x |= y);
+            a
+        });
+        let compact = Compact::new(used.unwrap_or_else(|| vec![0; born_words()]));
+        let remap = compact.remap();
+        on_threads(
+            keys.born.chunks_mut(step).collect(),
+            &|born: &mut [i32]| {
+                // Every key is below the bitmap's length (a multiple of 64).
+                born.iter_mut().for_each(|k| *k = remap[*k as usize]);
+            },
+        )?;
+        Born::Dictionary(Arc::new(compact.dictionary()))
+    } else {
+        Born::Dates
+    };
+    keys.finish(&strings, nulls, plain_input, born, options, threads)
 }
 
-/// The rows of `range`, a chunk at a time, so that the bulk columns stay in cache and
-/// are allocated once.
-fn resolve_rows(
-    range: std::ops::Range<usize>,
-    strings: &Strings<'_>,
-    nulls: Option<&NullBuffer>,
+/// How the `born` column is built from the born buffer of [`Keys`].
+enum Born {
+    /// Plain strings from dates `yyyymmdd`.
+    Dates,
+    /// Keys into this dictionary.
+    Dictionary(ArrayRef),
+    /// Keys into [`born_dates`], as they are.
+    Keys,
+}
+
+/// Resolves `array` as [`resolve`] does, in parts of about `len / threads` rows each
+/// resolved and built on its own thread, so that nothing waits for a join: an engine
+/// that takes chunks (Polars) takes the parts as they are. At least one part.
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_parts(
+    array: &dyn Array,
     resolver: &Resolver,
-) -> Rows {
-    let mut rows = Rows::with_capacity(range.len());
-    let mut cols = Columns::with_capacity(CHUNK.min(range.len()));
-    for start in range.clone().step_by(CHUNK) {
-        let end = (start + CHUNK).min(range.end);
-        cols.clear();
-        bulk::resolve_into(resolver, (start..end).map(|i| strings.get(i)), &mut cols);
-        rows.extend(start, &cols, strings, nulls);
+    options: Options,
+    threads: usize,
+) -> Result<Vec<StructArray>, String> {
+    let len = array.len();
+    let threads = threads.clamp(1, len.div_ceil(CHUNK).max(1));
+    if threads == 1 {
+        return Ok(vec![resolve(array, resolver, options, 1)?]);
     }
-    rows
+    let step = len.div_ceil(threads);
+    let parts: Vec<ArrayRef> = (0..len)
+        .step_by(step)
+        .map(|start| array.slice(start, step.min(len - start)))
+        .collect();
+    on_threads(parts, &|part: ArrayRef| {
+        resolve(part.as_ref(), resolver, options, 1)
+    })?
+    .into_iter()
+    .collect()
+}
+
+/// Runs `each` on every item, one thread per item (the caller's thread takes the last);
+/// the results in order.
+fn on_threads<T: Send, R: Send>(
+    mut items: Vec<T>,
+    each: &(impl Fn(T) -> R + Sync),
+) -> Result<Vec<R>, String> {
+    let Some(last) = items.pop() else {
+        return Ok(Vec::new());
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .into_iter()
+            .map(|item| scope.spawn(move || each(item)))
+            .collect();
+        let last = each(last);
+        let mut out: Vec<R> = handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| "a worker thread failed".to_owned()))
+            .collect::<Result<_, _>>()?;
+        out.push(last);
+        Ok(out)
+    })
 }
 
 /// The most rows one call answers: the longest plain field (under 100 bytes) of every row
 /// must fit 32-bit offsets. (`cnid.resolve_arrow` slices longer arrays.)
 pub const MAX_ROWS: usize = 20_000_000;
 
-/// Rows resolved by `cnid::bulk` per call of [`Rows::extend`].
+/// Rows resolved by `cnid::bulk` at a time, so that its columns stay in cache (a
+/// multiple of 64).
 const CHUNK: usize = 1 << 14;
 
-/// The per-row buffers of the answer, filled chunk by chunk.
-struct Rows {
-    status_keys: Vec<i8>,
-    sex_keys: Vec<i8>,
-    region_keys: Vec<i32>,
-    has_msg: BooleanBufferBuilder,
-    /// The birth date of an ALREADY_ATT row as `yyyymmdd`, else 0.
-    born: Vec<u32>,
-    /// Whether no input needed trimming (then the input is the `idcard` column).
-    plain_input: bool,
+/// The per-row buffers of the answer, at full length.
+struct Keys {
+    status: Vec<i8>,
+    sex: Vec<i8>,
+    region: Vec<i32>,
+    /// With dictionaries, the key into the full born dictionary until [`Compact::rekey`]
+    /// makes it a key into the compact one; without, the birth date as `yyyymmdd`. 0 for
+    /// a row that shows no birth date.
+    born: Vec<i32>,
+    /// Bit `i`: row `i` has a `msg` (it is valid and not `ALREADY_ATT`).
+    msg: Vec<u64>,
 }
 
-impl Rows {
-    fn with_capacity(len: usize) -> Rows {
-        Rows {
-            status_keys: Vec::with_capacity(len),
-            sex_keys: Vec::with_capacity(len),
-            region_keys: Vec::with_capacity(len),
-            has_msg: BooleanBufferBuilder::new(len),
-            born: Vec::with_capacity(len),
-            plain_input: true,
+/// One thread's rows of each buffer of [`Keys`]: rows `start..`, `start` a multiple
+/// of 64.
+struct Part<'a> {
+    start: usize,
+    status: &'a mut [i8],
+    sex: &'a mut [i8],
+    region: &'a mut [i32],
+    born: &'a mut [i32],
+    msg: &'a mut [u64],
+}
+
+/// What a thread found beside its rows.
+struct Filled {
+    /// No row needed trimming.
+    plain_input: bool,
+    /// With dictionaries: bit `k` is set when some row has born key `k`.
+    born_days: Vec<u64>,
+}
+
+impl Keys {
+    fn zeroed(len: usize) -> Keys {
+        Keys {
+            status: vec![0; len],
+            sex: vec![0; len],
+            region: vec![0; len],
+            born: vec![0; len],
+            msg: vec![0; len.div_ceil(64)],
         }
     }
 
-    /// Appends the rows of `other`, which follow these.
-    fn append(&mut self, other: Rows) {
-        self.status_keys.extend(other.status_keys);
-        self.sex_keys.extend(other.sex_keys);
-        self.region_keys.extend(other.region_keys);
-        let mut msg = other.has_msg;
-        self.has_msg.append_buffer(&msg.finish());
-        self.born.extend(other.born);
-        self.plain_input &= other.plain_input;
+    /// The buffers cut into parts of `step` rows (a multiple of 64).
+    fn parts(&mut self, step: usize) -> Vec<Part<'_>> {
+        debug_assert_eq!(step % 64, 0);
+        self.status
+            .chunks_mut(step)
+            .zip(self.sex.chunks_mut(step))
+            .zip(self.region.chunks_mut(step))
+            .zip(self.born.chunks_mut(step))
+            .zip(self.msg.chunks_mut(step / 64))
+            .enumerate()
+            .map(|(i, ((((status, sex), region), born), msg))| Part {
+                start: i * step,
+                status,
+                sex,
+                region,
+                born,
+                msg,
+            })
+            .collect()
     }
+}
 
-    /// Appends the rows of `cols`, the answers for input rows `start..`.
-    fn extend(
-        &mut self,
-        start: usize,
-        cols: &Columns,
-        strings: &Strings<'_>,
-        nulls: Option<&NullBuffer>,
-    ) {
-        let empty = cnid::CODE_COUNT as i32;
-        for i in 0..cols.len() {
-            let row = start + i;
+/// Resolves the rows of `part` (`get(i)` is input row `i`), a chunk at a time.
+fn fill<'s>(
+    part: Part<'_>,
+    get: impl Fn(usize) -> &'s str,
+    nulls: Option<&NullBuffer>,
+    resolver: &Resolver,
+    options: Options,
+) -> Filled {
+    let len = part.status.len();
+    let mut cols = Columns::with_capacity(CHUNK.min(len));
+    let mut plain_input = true;
+    let mut born_days = if options.dictionary && !options.keys {
+        vec![0u64; born_words()]
+    } else {
+        Vec::new()
+    };
+    let empty = cnid::CODE_COUNT as i32;
+    for lo in (0..len).step_by(CHUNK) {
+        let hi = (lo + CHUNK).min(len);
+        cols.clear();
+        let inputs = (part.start + lo..part.start + hi).map(|i| {
+            let s = get(i);
+            plain_input &= is_plain(s);
+            s
+        });
+        bulk::resolve_into(resolver, inputs, &mut cols);
+        for (i, row) in (lo..hi).enumerate() {
             let status = cols.status[i];
-            let valid = nulls.is_none_or(|n| n.is_valid(row));
-            self.status_keys.push(status_key(status));
-            self.has_msg.append(valid & (status != Status::AlreadyAtt));
+            let valid = nulls.is_none_or(|n| n.is_valid(part.start + row));
+            let att = status == Status::AlreadyAtt;
+            part.status[row] = status_key(status);
+            part.msg[row / 64] |= u64::from(valid & !att) << (row % 64);
             let region = cols.region[i];
-            self.region_keys.push(if region == NO_REGION {
+            part.region[row] = if region == NO_REGION {
                 empty
             } else {
                 region as i32
-            });
-            if status == Status::AlreadyAtt {
-                let male = cols.sex[i] == Some(Sex::Male);
-                self.sex_keys.push(if male { 0 } else { 1 });
-                self.born.push(cols.born[i]);
+            };
+            part.sex[row] = match (att, cols.sex[i]) {
+                (true, Some(Sex::Male)) => 0,
+                (true, _) => 1,
+                (false, _) => 2,
+            };
+            let packed = if att && valid { cols.born[i] } else { 0 };
+            part.born[row] = if options.dictionary || options.keys {
+                let key = born_key(packed);
+                if let Some(w) = born_days.get_mut(key as usize / 64) {
+                    *w |= 1 << (key % 64);
+                }
+                key
             } else {
-                self.sex_keys.push(2);
-                self.born.push(0);
-            }
-            let s = strings.get(row);
-            self.plain_input &= trimmed(s).len() == s.len();
+                packed as i32
+            };
         }
+    }
+    Filled {
+        plain_input,
+        born_days,
     }
 }
 
-/// The type of the struct [`resolve`] returns.
-pub fn data_type(options: Options) -> DataType {
-    DataType::Struct(fields(options))
+/// Whether `s` needs no trimming ([`trimmed`] gives it back whole).
+#[inline]
+fn is_plain(s: &str) -> bool {
+    s.is_empty() || trimmed(s).len() == s.len()
 }
 
-fn fields(options: Options) -> Fields {
+/// Words of the bitmap of born keys.
+fn born_words() -> usize {
+    born_dictionary().len().div_ceil(64)
+}
+
+/// The birth dates that occur, as a dictionary of just those (in date order, the empty
+/// string first if it occurs): an engine that takes the dictionary in per batch (Polars
+/// makes a category of every entry) handles thousands of entries, not 438,000.
+struct Compact {
+    /// Bit `k`: full key `k` occurs.
+    used: Vec<u64>,
+}
+
+impl Compact {
+    fn new(used: Vec<u64>) -> Compact {
+        Compact { used }
+    }
+
+    /// The compact key of each full key that occurs.
+    fn remap(&self) -> Vec<i32> {
+        let mut remap = vec![0i32; self.used.len() * 64];
+        let mut next = 0;
+        for (w, &word) in self.used.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                remap[w * 64 + bits.trailing_zeros() as usize] = next;
+                next += 1;
+                bits &= bits - 1;
+            }
+        }
+        remap
+    }
+
+    fn dictionary(&self) -> StringArray {
+        let full = born_dictionary()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .expect("utf8");
+        let count: u32 = self.used.iter().map(|w| w.count_ones()).sum();
+        let mut b = StringBuilder::with_capacity(count as usize, count as usize * 17);
+        for (w, &word) in self.used.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let k = w * 64 + bits.trailing_zeros() as usize;
+                b.append_value(full.value(k));
+                bits &= bits - 1;
+            }
+        }
+        b.finish()
+    }
+}
+
+/// The type of the struct [`resolve`] returns for an input of type `input`.
+pub fn data_type(options: Options, input: &DataType) -> DataType {
+    let idcard = match input {
+        DataType::LargeUtf8 | DataType::Utf8View => input.clone(),
+        _ => DataType::Utf8,
+    };
+    DataType::Struct(fields(options, &idcard))
+}
+
+fn fields(options: Options, idcard: &DataType) -> Fields {
     let dict = |key: DataType| {
         if options.dictionary {
             DataType::Dictionary(Box::new(key), Box::new(DataType::Utf8))
@@ -263,7 +450,9 @@ fn fields(options: Options) -> Fields {
         .iter()
         .map(|&name| {
             let ty = match name {
-                "idcard" => DataType::Utf8,
+                "idcard" => idcard.clone(),
+                "status" | "sex" | "msg" if options.keys => DataType::Int8,
+                _ if options.keys => DataType::UInt32,
                 "status" | "sex" | "msg" => dict(DataType::Int8),
                 _ => dict(DataType::Int32),
             };
@@ -300,108 +489,176 @@ fn status_key(s: Status) -> i8 {
     STATUSES.iter().position(|&t| t == s).unwrap_or(3) as i8
 }
 
-impl Rows {
+/// A column of the answer, to be built on some thread.
+type Job<'a> = Box<dyn FnOnce() -> ArrayRef + Send + 'a>;
+
+/// Runs `jobs` on up to `threads` threads (dealt out in turn); the results in order.
+fn run_jobs(jobs: Vec<Job<'_>>, threads: usize) -> Result<Vec<ArrayRef>, String> {
+    let threads = threads.clamp(1, jobs.len().max(1));
+    let count = jobs.len();
+    let mut groups: Vec<Vec<(usize, Job<'_>)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, job) in jobs.into_iter().enumerate() {
+        groups[i % threads].push((i, job));
+    }
+    let done = on_threads(groups, &|group: Vec<(usize, Job<'_>)>| {
+        group
+            .into_iter()
+            .map(|(i, job)| (i, job()))
+            .collect::<Vec<_>>()
+    })?;
+    let mut out: Vec<Option<ArrayRef>> = vec![None; count];
+    for (i, array) in done.into_iter().flatten() {
+        out[i] = Some(array);
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+impl Keys {
+    /// The struct, from the filled buffers (moved into the arrays, not copied).
     fn finish(
         self,
         strings: &Strings<'_>,
         nulls: Option<NullBuffer>,
+        plain_input: bool,
+        born: Born,
         options: Options,
-    ) -> StructArray {
-        let len = self.status_keys.len();
-        let Rows {
-            status_keys,
-            sex_keys,
-            region_keys,
-            mut has_msg,
-            born,
-            plain_input,
+        threads: usize,
+    ) -> Result<StructArray, String> {
+        let len = self.status.len();
+        let Keys {
+            status,
+            sex,
+            region,
+            born: born_keys,
+            msg,
         } = self;
-        let region_keys = ScalarBuffer::from(region_keys);
-        // One buffer of status keys for `status` and `msg`.
-        let status_keys = ScalarBuffer::from(status_keys);
-
-        let small = |keys: ScalarBuffer<i8>,
-                     values: &[Option<&str>],
-                     key_nulls: Option<NullBuffer>|
-         -> ArrayRef {
-            let values: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
-            let keys = Int8Array::new(keys, key_nulls);
-            if options.dictionary {
-                Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
-            } else {
-                plain_i8(&keys, &values)
-            }
-        };
-        let statuses: Vec<Option<&str>> = STATUSES.iter().map(|s| Some(s.as_str())).collect();
-        let messages: Vec<Option<&str>> = STATUSES.iter().map(|s| s.message()).collect();
+        // One buffer of status keys for `status` and `msg`, one of region keys for the
+        // six region fields.
+        let status = ScalarBuffer::<i8>::from(status);
+        let sex = ScalarBuffer::<i8>::from(sex);
+        let region = ScalarBuffer::<i32>::from(region);
+        let born_keys = ScalarBuffer::<i32>::from(born_keys);
         // `msg` is null for ALREADY_ATT, as the web API leaves it out.
-        let msg = small(
-            status_keys.clone(),
-            &messages,
-            Some(NullBuffer::new(has_msg.finish())),
-        );
-        let status = small(status_keys, &statuses, nulls.clone());
-        let sex = small(
-            sex_keys.into(),
-            &[Some("男"), Some("女"), Some("")],
-            nulls.clone(),
-        );
-
-        let mut regions = region_dictionaries().iter().map(|dict| -> ArrayRef {
-            let keys = Int32Array::new(region_keys.clone(), nulls.clone());
-            if options.dictionary {
-                Arc::new(DictionaryArray::<Int32Type>::new(keys, dict.clone()))
-            } else {
-                plain_i32(&keys, dict)
-            }
-        });
-
-        let idcard: ArrayRef = match strings {
-            // Nothing to trim: the input itself is the `idcard` column (no copy).
-            Strings::Utf8(a) if plain_input => Arc::new((*a).clone()),
-            _ => {
-                let mut b = StringBuilder::with_capacity(len, len * 18);
-                for i in 0..len {
-                    if nulls.as_ref().is_none_or(|n| n.is_valid(i)) {
-                        b.append_value(trimmed(strings.get(i)));
-                    } else {
-                        b.append_null();
-                    }
+        let has_msg = NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(msg), 0, len));
+        let (dictionary, plain_keys) = (options.dictionary, options.keys);
+        let small = |keys: ScalarBuffer<i8>,
+                     field: &'static str,
+                     key_nulls: Option<NullBuffer>|
+         -> Job<'static> {
+            Box::new(move || {
+                let values: ArrayRef = Arc::new(StringArray::from(small_values(field)));
+                let keys = Int8Array::new(keys, key_nulls);
+                if plain_keys {
+                    Arc::new(keys)
+                } else if dictionary {
+                    Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
+                } else {
+                    plain_i8(&keys, &values)
                 }
-                Arc::new(b.finish())
-            }
+            })
         };
-        let born: ArrayRef = if options.dictionary {
-            let keys: ScalarBuffer<i32> = born.iter().map(|&b| born_key(b)).collect();
-            let keys = Int32Array::new(keys, nulls.clone());
-            Arc::new(DictionaryArray::<Int32Type>::new(
-                keys,
-                born_dictionary().clone(),
-            ))
-        } else {
-            let mut values = Vec::with_capacity(len * 17);
-            let mut offsets = Vec::with_capacity(len + 1);
-            offsets.push(0i32);
-            for &b in &born {
-                if b != 0 {
-                    push_born(&mut values, b);
+        let regional = |dict: &'static ArrayRef| -> Job<'static> {
+            let (keys, nulls) = (region.clone(), nulls.clone());
+            Box::new(move || {
+                if plain_keys {
+                    return as_u32(keys, nulls);
                 }
-                offsets.push(values.len() as i32);
-            }
-            Arc::new(StringArray::new(
-                OffsetBuffer::new(offsets.into()),
-                Buffer::from_vec(values),
-                nulls.clone(),
-            ))
+                let keys = Int32Array::new(keys, nulls);
+                if dictionary {
+                    Arc::new(DictionaryArray::<Int32Type>::new(keys, dict.clone()))
+                } else {
+                    plain_i32(&keys, dict)
+                }
+            })
         };
-        let mut arrays: Vec<ArrayRef> = vec![status, idcard];
-        arrays.push(regions.next().expect("par"));
-        arrays.push(born);
-        arrays.push(sex);
-        arrays.extend(regions);
-        arrays.push(msg);
-        StructArray::new(fields(options), arrays, nulls)
+        let [par, att, postno, areano, style_simcall, style_citynm] =
+            region_dictionaries().each_ref().map(regional);
+        let born = {
+            let nulls = nulls.clone();
+            Box::new(move || -> ArrayRef {
+                match born {
+                    Born::Dictionary(dict) => Arc::new(DictionaryArray::<Int32Type>::new(
+                        Int32Array::new(born_keys, nulls),
+                        dict,
+                    )),
+                    Born::Keys => as_u32(born_keys, nulls),
+                    Born::Dates => born_strings(&born_keys, nulls),
+                }
+            })
+        };
+        let idcard_nulls = nulls.clone();
+        let jobs: Vec<Job<'_>> = vec![
+            small(status.clone(), "status", nulls.clone()),
+            Box::new(move || idcard(strings, idcard_nulls.as_ref(), plain_input)),
+            par,
+            born,
+            small(sex, "sex", nulls.clone()),
+            att,
+            postno,
+            areano,
+            style_simcall,
+            style_citynm,
+            small(status, "msg", Some(has_msg)),
+        ];
+        let arrays = run_jobs(jobs, threads)?;
+        let fields = fields(options, arrays[1].data_type());
+        Ok(StructArray::new(fields, arrays, nulls))
     }
+}
+
+/// Non-negative keys as a uint32 array, without a copy: Polars looks values up by
+/// uint32 indices, and would otherwise convert each region field's keys on its own.
+fn as_u32(keys: ScalarBuffer<i32>, nulls: Option<NullBuffer>) -> ArrayRef {
+    let len = keys.len();
+    Arc::new(UInt32Array::new(
+        ScalarBuffer::new(keys.into_inner(), 0, len),
+        nulls,
+    ))
+}
+
+/// The `idcard` column: the input itself when no row needs trimming, else the trimmed
+/// rows in the input's layout.
+fn idcard(strings: &Strings<'_>, nulls: Option<&NullBuffer>, plain_input: bool) -> ArrayRef {
+    fn trim_all<B: ArrayBuilder + for<'x> Extend<Option<&'x str>>>(
+        mut b: B,
+        strings: &Strings<'_>,
+        nulls: Option<&NullBuffer>,
+        len: usize,
+    ) -> ArrayRef {
+        b.extend((0..len).map(|i| {
+            nulls
+                .is_none_or(|n| n.is_valid(i))
+                .then(|| trimmed(strings.get(i)))
+        }));
+        b.finish()
+    }
+    match strings {
+        Strings::Utf8(a) if plain_input => Arc::new((*a).clone()),
+        Strings::LargeUtf8(a) if plain_input => Arc::new((*a).clone()),
+        Strings::Utf8View(a) if plain_input => Arc::new((*a).clone()),
+        Strings::Utf8(a) => trim_all(StringBuilder::new(), strings, nulls, a.len()),
+        Strings::LargeUtf8(a) => trim_all(LargeStringBuilder::new(), strings, nulls, a.len()),
+        Strings::Utf8View(a) => trim_all(StringViewBuilder::new(), strings, nulls, a.len()),
+        Strings::Null(n) => arrow_array::new_null_array(&DataType::Utf8, *n),
+    }
+}
+
+/// The `born` column as plain strings from `yyyymmdd` dates (0: the empty string).
+fn born_strings(born: &[i32], nulls: Option<NullBuffer>) -> ArrayRef {
+    let mut values = Vec::with_capacity(born.len() * 17);
+    let mut offsets = Vec::with_capacity(born.len() + 1);
+    offsets.push(0i32);
+    for &b in born {
+        if b != 0 {
+            push_born(&mut values, b as u32);
+        }
+        offsets.push(values.len() as i32);
+    }
+    Arc::new(StringArray::new(
+        OffsetBuffer::new(offsets.into()),
+        Buffer::from_vec(values),
+        nulls,
+    ))
 }
 
 /// The first and last birth dates of the `born` dictionary.
@@ -426,7 +683,41 @@ fn born_key(packed: u32) -> i32 {
     days((p / 10_000, p / 100 % 100, p % 100)) - days(BORN_FIRST) + 1
 }
 
-/// The `born` column's dictionary: the empty string, then every date from 1800-01-01 to
+/// The values of `status`, `sex` or `msg`, in the order of their keys (`msg` of
+/// ALREADY_ATT is null: the web API leaves it out).
+fn small_values(field: &str) -> Vec<Option<&'static str>> {
+    match field {
+        "status" => STATUSES.iter().map(|s| Some(s.as_str())).collect(),
+        "msg" => STATUSES.iter().map(|s| s.message()).collect(),
+        _ => vec![Some("男"), Some("女"), Some("")],
+    }
+}
+
+/// The region fields, in the order of [`region_dictionaries`].
+const REGION_FIELDS: [&str; 6] = [
+    "par",
+    "att",
+    "postno",
+    "areano",
+    "style_simcall",
+    "style_citynm",
+];
+
+/// The values the keys of `field` point into, in the order of the keys (see
+/// [`Options::keys`]): for `born`, every date from 1800-01-01 to 2999-12-31 after the
+/// empty string. `None` for `idcard` and names that are not fields.
+pub fn values(field: &str) -> Option<ArrayRef> {
+    match field {
+        "status" | "sex" | "msg" => Some(Arc::new(StringArray::from(small_values(field)))),
+        "born" => Some(born_dictionary().clone()),
+        _ => REGION_FIELDS
+            .iter()
+            .position(|&f| f == field)
+            .map(|i| region_dictionaries()[i].clone()),
+    }
+}
+
+/// The full `born` dictionary: the empty string, then every date from 1800-01-01 to
 /// 2999-12-31 in the web API's form (7.5 MB, built once). Dates repeat across millions
 /// of rows; a key is 4 bytes where the string is 21 with its offset.
 fn born_dictionary() -> &'static ArrayRef {

@@ -12,7 +12,7 @@ mod templates;
 use chrono::{Datelike, NaiveDate};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 
 use cnid::wire::Fields;
 use cnid::{IdNumber, Resolver};
@@ -281,23 +281,48 @@ fn generate(count: usize, seed: Option<u64>, region: Option<&str>) -> PyResult<V
 /// Resolves a string array given through the Arrow PyCapsule interface
 /// (`__arrow_c_array__`) without copying it, with the GIL released, on up to `threads`
 /// threads; returns the answer as an object with `__arrow_c_array__` (the `cnid` package
-/// makes it a `pyarrow.StructArray`).
+/// makes it a `pyarrow.StructArray`). `keys`: every column but `idcard` as plain int keys
+/// into its list of `key_values()` (see `kernel::Options`). `parts`: a list of answers
+/// for consecutive rows instead, each resolved and built on its own thread.
 #[pyfunction]
-#[pyo3(signature = (array, today=None, dictionary=true, threads=1))]
+#[pyo3(signature = (array, today=None, dictionary=true, threads=1, keys=false, parts=false))]
 fn resolve_arrow<'py>(
     py: Python<'py>,
     array: &Bound<'py, PyAny>,
     today: Option<&Bound<'py, PyAny>>,
     dictionary: bool,
     threads: usize,
-) -> PyResult<ffi::Exported> {
+    keys: bool,
+    parts: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let resolver = resolver(today)?;
     let input = ffi::import_array(array)?;
-    let options = kernel::Options { dictionary };
+    let options = kernel::Options { dictionary, keys };
+    if parts {
+        let parts = py
+            .detach(|| kernel::resolve_parts(input.as_ref(), &resolver, options, threads))
+            .map_err(kernel_error)?;
+        let exported = parts
+            .iter()
+            .map(|p| ffi::Exported::new(p))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, exported)?.into_any());
+    }
     let out = py
         .detach(|| kernel::resolve(input.as_ref(), &resolver, options, threads))
         .map_err(kernel_error)?;
-    ffi::Exported::new(&out)
+    Ok(Bound::new(py, ffi::Exported::new(&out)?)?.into_any())
+}
+
+/// For each field but `idcard`, the values its keys point into in the answer of
+/// `resolve_arrow(..., keys=True)`, exported as an Arrow string array.
+#[pyfunction]
+fn key_values() -> PyResult<Vec<(&'static str, ffi::Exported)>> {
+    kernel::FIELDS
+        .iter()
+        .filter_map(|&f| kernel::values(f).map(|v| (f, v)))
+        .map(|(f, v)| Ok((f, ffi::Exported::new(v.as_ref())?)))
+        .collect()
 }
 
 /// Just the statuses of a string array given through the Arrow PyCapsule interface, as
@@ -312,7 +337,10 @@ fn status_arrow(
 ) -> PyResult<ffi::Exported> {
     let resolver = resolver(today)?;
     let input = ffi::import_array(array)?;
-    let options = kernel::Options { dictionary };
+    let options = kernel::Options {
+        dictionary,
+        keys: false,
+    };
     let out = py
         .detach(|| kernel::statuses(input.as_ref(), &resolver, options))
         .map_err(kernel_error)?;
@@ -340,6 +368,7 @@ fn _cnid(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mask, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(key_values, m)?)?;
     m.add_function(wrap_pyfunction!(status_arrow, m)?)?;
     m.add_class::<IdCard>()?;
     m.add_class::<Region>()?;

@@ -11,7 +11,7 @@ mod kernel;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Int32Type, Int8Type};
+use arrow_array::types::{Int32Type, Int8Type, UInt32Type};
 use arrow_array::{Array, ArrayRef, LargeStringArray, NullArray, StringArray, StringViewArray};
 use arrow_schema::DataType;
 use chrono::NaiveDate;
@@ -53,14 +53,25 @@ fn mixed() -> Vec<Option<String>> {
     inputs
 }
 
-/// A string field of the struct at `row`, whatever its encoding; `None` for null.
-fn field(array: &ArrayRef, row: usize) -> Option<String> {
+/// The string of field `name` of the struct at `row`, whatever its encoding; `None` for
+/// null.
+fn field(array: &ArrayRef, name: &str, row: usize) -> Option<String> {
     if array.is_null(row) {
         return None;
     }
     let text = |values: &ArrayRef, i: usize| values.as_string::<i32>().value(i).to_owned();
     Some(match array.data_type() {
         DataType::Utf8 => array.as_string::<i32>().value(row).to_owned(),
+        DataType::LargeUtf8 => array.as_string::<i64>().value(row).to_owned(),
+        DataType::Utf8View => array.as_string_view().value(row).to_owned(),
+        // Plain keys into the field's values.
+        DataType::Int8 | DataType::UInt32 => {
+            let key = match array.data_type() {
+                DataType::Int8 => array.as_primitive::<Int8Type>().value(row) as usize,
+                _ => array.as_primitive::<UInt32Type>().value(row) as usize,
+            };
+            text(&kernel::values(name).unwrap(), key)
+        }
         DataType::Dictionary(key, _) if **key == DataType::Int8 => {
             let d = array.as_dictionary::<Int8Type>();
             text(d.values(), d.keys().value(row) as usize)
@@ -72,42 +83,74 @@ fn field(array: &ArrayRef, row: usize) -> Option<String> {
     })
 }
 
+/// Every way of resolving `input` (one array; with dictionaries, also as plain keys, and
+/// in parts) answers each row of `strings` as `wire::Fields` does.
 fn check(input: &dyn Array, strings: &[Option<String>], dictionary: bool, threads: usize) {
-    let options = kernel::Options { dictionary };
-    let part = kernel::resolve(input, &resolver(), options, threads).unwrap();
-    let mut row = 0;
-    {
-        assert_eq!(part.data_type(), &kernel::data_type(options));
-        for i in 0..part.len() {
-            let got: Vec<Option<String>> = part.columns().iter().map(|c| field(c, i)).collect();
-            match &strings[row] {
-                None => {
-                    assert!(part.is_null(i), "row {row}");
-                    assert!(got.iter().all(Option::is_none), "row {row}: {got:?}");
-                }
-                Some(s) => {
-                    let r = resolver().resolve(s);
-                    let f = Fields::new(&r, s);
-                    let mut want: Vec<Option<String>> =
-                        f.pairs().map(|(_, v)| Some(v.to_owned())).collect();
-                    if f.msg().is_none() {
-                        want.push(None);
-                    }
-                    assert!(part.is_valid(i));
-                    assert_eq!(got, want, "row {row}: {}", cnid::mask(s));
-                }
-            }
-            row += 1;
-        }
+    let options = kernel::Options {
+        dictionary,
+        keys: false,
+    };
+    let keys = kernel::Options {
+        dictionary,
+        keys: true,
+    };
+    let mut answers = vec![(
+        options,
+        vec![kernel::resolve(input, &resolver(), options, threads).unwrap()],
+    )];
+    if dictionary {
+        answers.push((
+            keys,
+            vec![kernel::resolve(input, &resolver(), keys, threads).unwrap()],
+        ));
+        answers.push((
+            keys,
+            kernel::resolve_parts(input, &resolver(), keys, threads).unwrap(),
+        ));
     }
-    assert_eq!(row, strings.len());
+    for (options, parts) in answers {
+        let mut row = 0;
+        for part in parts {
+            assert_eq!(
+                part.data_type(),
+                &kernel::data_type(options, input.data_type())
+            );
+            for i in 0..part.len() {
+                let got: Vec<Option<String>> = part
+                    .columns()
+                    .iter()
+                    .zip(kernel::FIELDS)
+                    .map(|(c, name)| field(c, name, i))
+                    .collect();
+                match &strings[row] {
+                    None => {
+                        assert!(part.is_null(i), "row {row}");
+                        assert!(got.iter().all(Option::is_none), "row {row}: {got:?}");
+                    }
+                    Some(s) => {
+                        let r = resolver().resolve(s);
+                        let f = Fields::new(&r, s);
+                        let mut want: Vec<Option<String>> =
+                            f.pairs().map(|(_, v)| Some(v.to_owned())).collect();
+                        if f.msg().is_none() {
+                            want.push(None);
+                        }
+                        assert!(part.is_valid(i));
+                        assert_eq!(got, want, "row {row}: {}", cnid::mask(s));
+                    }
+                }
+                row += 1;
+            }
+        }
+        assert_eq!(row, strings.len());
+    }
 
     let statuses = kernel::statuses(input, &resolver(), options).unwrap();
     for (i, s) in strings.iter().enumerate() {
         let want = s
             .as_ref()
             .map(|s| resolver().resolve(s).status().as_str().to_owned());
-        assert_eq!(field(&statuses, i), want, "status of row {i}");
+        assert_eq!(field(&statuses, "status", i), want, "status of row {i}");
     }
 }
 
@@ -143,7 +186,78 @@ fn an_all_null_array_stays_null() {
 #[test]
 fn a_non_string_array_is_refused() {
     let ints = arrow_array::Int32Array::from(vec![1, 2]);
-    let err =
-        kernel::resolve(&ints, &resolver(), kernel::Options { dictionary: true }, 1).unwrap_err();
+    let err = kernel::resolve(
+        &ints,
+        &resolver(),
+        kernel::Options {
+            dictionary: true,
+            keys: false,
+        },
+        1,
+    )
+    .unwrap_err();
     assert!(err.contains("expected an array of strings"), "{err}");
+}
+
+#[test]
+fn plain_input_is_the_idcard_column_itself_in_its_layout() {
+    let strings: Vec<Option<String>> = (0..100)
+        .map(|i| (i % 7 != 3).then(|| complete(&format!("110101199001{:02}111", i % 28 + 1))))
+        .collect();
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(strings.clone())),
+        Arc::new(LargeStringArray::from(strings.clone())),
+        Arc::new(StringViewArray::from(strings.clone())),
+    ];
+    for array in &arrays {
+        let out = kernel::resolve(
+            array.as_ref(),
+            &resolver(),
+            kernel::Options {
+                dictionary: true,
+                keys: false,
+            },
+            2,
+        )
+        .unwrap();
+        let idcard = out.column_by_name("idcard").unwrap();
+        assert_eq!(idcard.data_type(), array.data_type());
+        // The same buffers: nothing copied.
+        let (ours, theirs) = (idcard.to_data(), array.to_data());
+        for (a, b) in ours.buffers().iter().zip(theirs.buffers()) {
+            assert_eq!(a.as_ptr(), b.as_ptr());
+        }
+        check(array.as_ref(), &strings, true, 2);
+    }
+}
+
+#[test]
+fn the_born_dictionary_holds_just_the_dates_that_occur() {
+    let strings: Vec<Option<String>> = ["11010119900101111", "11010119900102111"]
+        .iter()
+        .cycle()
+        .take(50_000)
+        .map(|b| Some(complete(b)))
+        .chain([Some("wrong".to_owned()), None])
+        .collect();
+    let input = StringArray::from(strings.clone());
+    for threads in [1, 3] {
+        let out = kernel::resolve(
+            &input,
+            &resolver(),
+            kernel::Options {
+                dictionary: true,
+                keys: false,
+            },
+            threads,
+        )
+        .unwrap();
+        let born = out
+            .column_by_name("born")
+            .unwrap()
+            .as_dictionary::<Int32Type>();
+        let dates: Vec<&str> = born.values().as_string::<i32>().iter().flatten().collect();
+        assert_eq!(dates, ["", "1990年01月01日", "1990年01月02日"]);
+    }
+    check(&input, &strings, true, 3);
 }

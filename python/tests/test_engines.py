@@ -41,3 +41,29 @@ def test_duckdb_functions_over_parquet(tmp_path, expected):
     assert [s for _, s in got] == [None if e is None else e["status"] for e in expected] * 300
     att = con.execute(f"SELECT cnid_resolve(id).att FROM '{path}' LIMIT 1").fetchall()[0][0]
     assert att == "北京市 东城区 "
+
+
+def test_polars_chunks_nulls_and_empty_batches(expected):
+    # A Series of several chunks (as the streaming engine and concatenations make them),
+    # with and without nulls: the same answers, the same struct dtype, chunk for chunk.
+    with_nulls = pl.DataFrame({"id": mixed()}, schema={"id": pl.String})
+    without = with_nulls.filter(pl.col("id").is_not_null())
+    df = pl.concat([with_nulls, without, with_nulls.head(0), with_nulls], rechunk=False)
+    assert df["id"].n_chunks() > 1
+    out = df.select(cnid.polars.resolve("id", today=TODAY))["id"]
+    assert out.dtype == cnid.polars.STRUCT
+    plain = [e for e in expected if e is not None]
+    assert out.to_list() == expected + plain + expected
+    assert out.null_count() == 2 * with_nulls["id"].null_count()
+    for s in (without["id"], with_nulls["id"].head(0)):
+        one = cnid.polars.resolve_series(s, today=TODAY, threads=2)
+        assert one.dtype == cnid.polars.STRUCT
+        assert one.to_list() == plain[: len(s)]
+
+
+def test_resolve_arrow_takes_a_polars_series_in_place(expected):
+    s = pl.Series("id", mixed() * 3, dtype=pl.String)
+    out = cnid.resolve_arrow(s, TODAY)
+    assert out.to_pylist() == expected * 3
+    # Polars' strings are Arrow string views: idcard keeps them.
+    assert out.type.field("idcard").type == pa.string_view()
