@@ -2,16 +2,7 @@
 
 use std::process::{Command, Output};
 
-fn cnid(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cnid"))
-        .args(args)
-        .output()
-        .expect("run cnid")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use common::{cnid, stdout};
 
 #[test]
 fn lookup_prints_one_line_per_number_in_order() {

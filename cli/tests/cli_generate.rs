@@ -1,25 +1,13 @@
 //! `cnid generate` and `cnid upgrade`, run as a process.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use chrono::{Datelike, NaiveDate};
 use cnid::{IdNumber, Level, Region, Resolver, Sex, Status};
 
-fn cnid(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cnid"))
-        .args(args)
-        .output()
-        .expect("run cnid")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+mod common;
+use common::{cnid, stderr, stdout};
 
 /// Runs `cnid generate ARGS`, expects success, and returns the lines, each parsed.
 fn generate(args: &[&str]) -> Vec<(String, IdNumber)> {

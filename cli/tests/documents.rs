@@ -1,20 +1,8 @@
 //! `cnid lookup` with other documents and `--regions`, run as a process.
 
-use std::process::{Command, Output};
-
-fn cnid(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cnid"))
-        .args(args)
-        .output()
-        .expect("run cnid")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
 mod common;
 use common::with_check as number;
+use common::{cnid, stdout};
 
 #[test]
 fn lookup_answers_a_foreigners_permanent_residence_id() {

@@ -4,6 +4,24 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// Runs `cnid` with `args` and no input.
+pub fn cnid(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cnid"))
+        .args(args)
+        .output()
+        .expect("run cnid")
+}
+
+/// A run's standard output, which must be UTF-8.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// A run's standard error, which must be UTF-8.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
 /// Runs `cnid` with `args`, feeding `stdin` from another thread (so a large input cannot
 /// dead-lock against a large output).
 pub fn cnid_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
