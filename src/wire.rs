@@ -29,7 +29,18 @@ impl Born {
         len: 0,
     };
 
-    fn from_ymd((y, m, d): (u16, u8, u8)) -> Born {
+    /// The web API's text for a date given as `(year, month, day)`, as
+    /// [`IdNumber::birth_ymd`](crate::IdNumber::birth_ymd) gives it: what a front that
+    /// writes its own columns uses without building [`Fields`].
+    ///
+    /// ```
+    /// let n = cnid::IdNumber::parse("110101199001011114")?;
+    /// let born = cnid::wire::Born::from_ymd(n.birth_ymd());
+    /// assert_eq!(born.as_str(), "1990年01月01日");
+    /// # Ok::<(), cnid::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn from_ymd((y, m, d): (u16, u8, u8)) -> Born {
         let mut buf = [0u8; 17];
         let (y, m, d) = (u32::from(y.min(9999)), u32::from(m), u32::from(d));
         let digits = [y / 1000, y / 100 % 10, y / 10 % 10, y % 10];

@@ -246,22 +246,6 @@ fn encode_tail(out: &mut Vec<u8>, start: usize) {
     out.extend_from_slice(&encoded);
 }
 
-/// `born` as the web API writes it: `1990年01月01日`.
-fn push_born(out: &mut Vec<u8>, (y, m, d): (u16, u8, u8)) {
-    let y = y.min(9999);
-    out.extend_from_slice(&[
-        b'0' + (y / 1000) as u8,
-        b'0' + (y / 100 % 10) as u8,
-        b'0' + (y / 10 % 10) as u8,
-        b'0' + (y % 10) as u8,
-    ]);
-    out.extend_from_slice("年".as_bytes());
-    out.extend_from_slice(&[b'0' + m / 10, b'0' + m % 10]);
-    out.extend_from_slice("月".as_bytes());
-    out.extend_from_slice(&[b'0' + d / 10, b'0' + d % 10]);
-    out.extend_from_slice("日".as_bytes());
-}
-
 /// How rows are laid out, decided from the first row and the flags.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -807,7 +791,7 @@ impl Job {
                         out.push(d);
                         out.extend_from_slice(n.region_prefix().as_bytes());
                         out.push(d);
-                        push_born(out, n.birth_ymd());
+                        out.extend_from_slice(wire::Born::from_ymd(n.birth_ymd()).as_bytes());
                         out.push(d);
                         out.extend_from_slice(n.sex().as_chinese().as_bytes());
                         out.extend_from_slice(
