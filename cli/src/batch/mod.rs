@@ -288,14 +288,14 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
             usize::from,
         )
         .min(IN_FLIGHT);
-    let job = Arc::new(Job {
+    let job = Job {
         layout,
         format: args.format,
         encoding,
         engine,
         max_row,
         pool: Mutex::new(Vec::new()),
-    });
+    };
 
     // Tickets bound the chunks in flight.
     let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(IN_FLIGHT);
@@ -350,7 +350,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     let writer = Mutex::new(writer);
     thread::scope(|scope| {
         for _ in 0..jobs {
-            let (chunk_rx, job, queue, writer) = (&chunk_rx, &*job, &queue, &writer);
+            let (chunk_rx, job, queue, writer) = (&chunk_rx, &job, &queue, &writer);
             scope.spawn(move || {
                 let mut worker = job.worker();
                 loop {
