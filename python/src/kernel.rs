@@ -8,7 +8,7 @@ use arrow_array::builder::{ArrayBuilder, LargeStringBuilder, StringBuilder, Stri
 use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{
     Array, ArrayRef, DictionaryArray, Int32Array, Int8Array, LargeStringArray, StringArray,
-    StringViewArray, StructArray, UInt32Array,
+    StringViewArray, StructArray, UInt32Array, UInt8Array,
 };
 use arrow_buffer::{
     BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer,
@@ -46,13 +46,13 @@ pub struct Options {
     /// Region, status, sex and msg columns dictionary-encoded (a region repeats across
     /// millions of rows); plain strings otherwise (for engines that want plain strings).
     pub dictionary: bool,
-    /// Every column but `idcard` as plain keys (int8 for `status`, `sex` and `msg`, uint32,
-    /// Polars' index type, for the others; null where the value is) into its list of
-    /// [`values`], whatever
-    /// `dictionary` says. Polars takes plain keys in as they are and looks them up in
-    /// Categoricals it made once; from dictionaries, it would make a category of every
-    /// entry of every batch's dictionaries (born alone has tens of thousands in a batch of
-    /// 100,000 rows: as long as resolving the batch), holding the GIL.
+    /// Every column but `idcard` as plain keys into its list of [`values`] (uint8 for
+    /// `status`, `sex` and `msg`, uint32, Polars' index type, for the others; null where
+    /// the value is), whatever `dictionary` says. Polars looks plain keys up in
+    /// Categoricals it made once, inside its own engine; from dictionaries, it would
+    /// find every entry of every batch's dictionaries among its categories (six region
+    /// dictionaries of 7,000 entries, and born has tens of thousands in a batch of
+    /// 100,000 rows: longer than resolving the batch).
     pub keys: bool,
 }
 
@@ -182,35 +182,6 @@ enum Born {
     Dictionary(ArrayRef),
     /// Keys into [`born_dates`], as they are.
     Keys,
-}
-
-/// Resolves `array` as [`resolve`] does, in parts of about `len / threads` rows each
-/// resolved and built on its own thread, so that nothing waits for a join: an engine
-/// that takes chunks (Polars) takes the parts as they are. At least one part.
-///
-/// # Errors
-/// As [`resolve`].
-pub fn resolve_parts(
-    array: &dyn Array,
-    resolver: &Resolver,
-    options: Options,
-    threads: usize,
-) -> Result<Vec<StructArray>, String> {
-    let len = array.len();
-    let threads = threads.clamp(1, len.div_ceil(CHUNK).max(1));
-    if threads == 1 {
-        return Ok(vec![resolve(array, resolver, options, 1)?]);
-    }
-    let step = len.div_ceil(threads);
-    let parts: Vec<ArrayRef> = (0..len)
-        .step_by(step)
-        .map(|start| array.slice(start, step.min(len - start)))
-        .collect();
-    on_threads(parts, &|part: ArrayRef| {
-        resolve(part.as_ref(), resolver, options, 1)
-    })?
-    .into_iter()
-    .collect()
 }
 
 /// Runs `each` on every item, one thread per item (the caller's thread takes the last);
@@ -451,7 +422,7 @@ fn fields(options: Options, idcard: &DataType) -> Fields {
         .map(|&name| {
             let ty = match name {
                 "idcard" => idcard.clone(),
-                "status" | "sex" | "msg" if options.keys => DataType::Int8,
+                "status" | "sex" | "msg" if options.keys => DataType::UInt8,
                 _ if options.keys => DataType::UInt32,
                 "status" | "sex" | "msg" => dict(DataType::Int8),
                 _ => dict(DataType::Int32),
@@ -546,11 +517,15 @@ impl Keys {
                      key_nulls: Option<NullBuffer>|
          -> Job<'static> {
             Box::new(move || {
+                if plain_keys {
+                    // The keys are non-negative: the same bytes as uint8.
+                    let len = keys.len();
+                    let keys = ScalarBuffer::<u8>::new(keys.into_inner(), 0, len);
+                    return Arc::new(UInt8Array::new(keys, key_nulls));
+                }
                 let values: ArrayRef = Arc::new(StringArray::from(small_values(field)));
                 let keys = Int8Array::new(keys, key_nulls);
-                if plain_keys {
-                    Arc::new(keys)
-                } else if dictionary {
+                if dictionary {
                     Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
                 } else {
                     plain_i8(&keys, &values)

@@ -12,7 +12,7 @@ mod templates;
 use chrono::{Datelike, NaiveDate};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyString};
 
 use cnid::wire::Fields;
 use cnid::{IdNumber, Resolver};
@@ -282,10 +282,9 @@ fn generate(count: usize, seed: Option<u64>, region: Option<&str>) -> PyResult<V
 /// (`__arrow_c_array__`) without copying it, with the GIL released, on up to `threads`
 /// threads; returns the answer as an object with `__arrow_c_array__` (the `cnid` package
 /// makes it a `pyarrow.StructArray`). `keys`: every column but `idcard` as plain int keys
-/// into its list of `key_values()` (see `kernel::Options`). `parts`: a list of answers
-/// for consecutive rows instead, each resolved and built on its own thread.
+/// into its list of `key_values()` (see `kernel::Options`).
 #[pyfunction]
-#[pyo3(signature = (array, today=None, dictionary=true, threads=1, keys=false, parts=false))]
+#[pyo3(signature = (array, today=None, dictionary=true, threads=1, keys=false))]
 fn resolve_arrow<'py>(
     py: Python<'py>,
     array: &Bound<'py, PyAny>,
@@ -293,21 +292,10 @@ fn resolve_arrow<'py>(
     dictionary: bool,
     threads: usize,
     keys: bool,
-    parts: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let resolver = resolver(today)?;
     let input = ffi::import_array(array)?;
     let options = kernel::Options { dictionary, keys };
-    if parts {
-        let parts = py
-            .detach(|| kernel::resolve_parts(input.as_ref(), &resolver, options, threads))
-            .map_err(kernel_error)?;
-        let exported = parts
-            .iter()
-            .map(|p| ffi::Exported::new(p))
-            .collect::<PyResult<Vec<_>>>()?;
-        return Ok(PyList::new(py, exported)?.into_any());
-    }
     let out = py
         .detach(|| kernel::resolve(input.as_ref(), &resolver, options, threads))
         .map_err(kernel_error)?;
