@@ -1,23 +1,27 @@
 """cnid in Polars expressions: ``cnid.polars.resolve(expr)`` and ``status(expr)``.
 
 ``resolve`` is two steps, both inside the Polars engine, per batch in lazy and streaming
-queries alike:
+queries alike, with no Python:
 
-1. an element-wise ``Expr.map_batches`` call of the Arrow kernel: it reads Polars'
-   strings in place (Arrow string views) and resolves them with the GIL released into
-   plain integer keys, one per field, which Polars takes in without a copy;
+1. an expression plugin (``resolve_keys`` in the wheel's shared library): Polars calls
+   the Arrow kernel on its own threads, which reads the batch's strings in place (Arrow
+   string views) and answers with plain integer keys, one per field, taken over without a
+   copy;
 2. native Polars expressions that look each field's keys up in a Series of its values,
    a Categorical made once (``struct.with_fields``).
-
-The Python part of a batch is a handful of calls, so that batches the streaming engine
-runs side by side do not wait for each other's GIL; the lookups run in Polars like any of
-its own expressions.
 """
+
+import datetime
+from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
+from polars.plugins import register_plugin_function
 
-from . import FIELDS, _bounded, _cnid, status_arrow
+from . import FIELDS, _cnid, status_arrow
+
+# The wheel's shared library, which also holds the expression plugin.
+_LIBRARY = Path(_cnid.__file__)
 
 # Physical width of each field's categories: a region field has some thousands of
 # values (the dataset's), `born` every date a number can hold, the others a handful.
@@ -57,11 +61,6 @@ _KEYS = pl.Struct(
     ]
 )
 
-#: Rows a thread of the kernel gets at least, when ``threads`` is not given: smaller
-#: batches (the streaming engine's, some 100,000 rows) are resolved on the calling
-#: thread, as that engine runs its batches side by side itself.
-PART_ROWS = 250_000
-
 _VALUES = {}
 
 
@@ -78,38 +77,29 @@ def _expr(expr):
     return pl.col(expr) if isinstance(expr, str) else expr
 
 
-def _arrow_chunks(s: pl.Series):
-    """The Series' Arrow chunks, without copying (strings as Arrow string views)."""
-    if hasattr(s, "__arrow_c_stream__"):
-        try:
-            return pa.chunked_array(s).chunks
-        except TypeError:  # a pyarrow without the PyCapsule stream interface
-            pass
-    return [s.to_arrow(compat_level=pl.CompatLevel.newest())]
-
-
-def _keys(s: pl.Series, today, threads) -> pl.Series:
-    """The kernel's plain keys for each number of ``s`` (a struct of :data:`_KEYS`; null
-    for a null), each chunk resolved on ``threads`` threads into one answer."""
-    if threads is None:
-        threads = min(pl.thread_pool_size(), max(1, len(s) // PART_ROWS))
-    parts = [
-        pl.Series(s.name, _cnid.resolve_arrow(c, today, True, threads, keys=True))
-        for c in _bounded(_arrow_chunks(s))
-    ]
-    if len(parts) == 1:
-        return parts[0]
-    return pl.concat(parts, rechunk=False) if parts else pl.Series(s.name, [], dtype=_KEYS)
+def _today(today):
+    """``today`` as ``YYYY-MM-DD`` ("" for None: today's date in China)."""
+    if today is None:
+        return ""
+    if isinstance(today, str):
+        today = datetime.date.fromisoformat(today)
+    if not isinstance(today, datetime.date):
+        raise TypeError(f"today: expected a datetime.date or YYYY-MM-DD, found {type(today).__name__}")
+    return datetime.date(today.year, today.month, today.day).isoformat()
 
 
 def resolve(expr, *, today=None, threads=None):
     """The web API's answer for each number of ``expr`` (a column name or a string
     expression), as a struct (:data:`STRUCT`); null for a null."""
-
-    def batch(s: pl.Series) -> pl.Series:
-        return _keys(s, today, threads)
-
-    keys = _expr(expr).map_batches(batch, return_dtype=_KEYS, is_elementwise=True)
+    threads = pl.thread_pool_size() if threads is None else int(threads)
+    keys = register_plugin_function(
+        plugin_path=_LIBRARY,
+        function_name="resolve_keys",
+        args=[_expr(expr)],
+        # Read by the plugin in exactly this shape (see python/src/plugin.rs).
+        kwargs={"cnid": f"{_today(today)};{threads}"},
+        is_elementwise=True,
+    )
     values = _values()
     # `msg` is looked up by the status key (its value for ALREADY_ATT is null): the msg
     # keys are null there, and a lookup by keys with nulls is several times slower.

@@ -409,7 +409,7 @@ pub fn data_type(options: Options, input: &DataType) -> DataType {
     DataType::Struct(fields(options, &idcard))
 }
 
-fn fields(options: Options, idcard: &DataType) -> Fields {
+pub(crate) fn fields(options: Options, idcard: &DataType) -> Fields {
     let dict = |key: DataType| {
         if options.dictionary {
             DataType::Dictionary(Box::new(key), Box::new(DataType::Utf8))

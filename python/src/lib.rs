@@ -1,12 +1,14 @@
 //! cnid for Python: the `cnid._cnid` extension module behind the `cnid` package.
 //!
-//! `unsafe` is needed in one place, the Arrow C data interface (`ffi.rs`): reading the
-//! structs a PyCapsule points to is what the interface is. The rest is safe code.
+//! `unsafe` is needed in two places, both C interfaces made of raw structs: the Arrow C
+//! data interface through PyCapsules (`ffi.rs`) and Polars' expression-plugin interface
+//! (`plugin.rs`). The rest is safe code.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod ffi;
 pub mod kernel;
+mod plugin;
 mod templates;
 
 use chrono::{Datelike, NaiveDate};

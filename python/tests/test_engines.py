@@ -1,9 +1,12 @@
 """The Polars expressions and DuckDB functions against the CLI."""
 
+import datetime
+
 import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 import cnid
 import cnid.duckdb
@@ -59,6 +62,25 @@ def test_polars_chunks_nulls_and_empty_batches(expected):
         one = cnid.polars.resolve_series(s, today=TODAY, threads=2)
         assert one.dtype == cnid.polars.STRUCT
         assert one.to_list() == plain[: len(s)]
+
+
+def test_polars_plugin_arguments_and_bad_columns(expected):
+    df = pl.DataFrame({"id": mixed(), "n": list(range(len(mixed())))}, schema={"id": pl.String, "n": pl.Int64})
+    as_text = df.select(cnid.polars.resolve("id", today=TODAY.isoformat()))["id"]
+    assert as_text.to_list() == expected
+    # A column that does not hold strings, or a "today" the born values do not reach:
+    # a clear error from the plugin, not a crash.
+    with pytest.raises(pl.exceptions.PolarsError, match="column of strings, found Int64"):
+        df.select(cnid.polars.resolve("n"))
+    with pytest.raises(pl.exceptions.PolarsError, match="2999-12-31"):
+        df.select(cnid.polars.resolve("id", today=datetime.date(3000, 1, 1)))
+    with pytest.raises(ValueError):
+        cnid.polars.resolve("id", today="2020-13-01")
+    with pytest.raises(TypeError):
+        cnid.polars.resolve("id", today=20200101)
+    # A column of nulls (Polars' null type) answers nulls.
+    nulls = df.select(cnid.polars.resolve(pl.lit(None)).alias("r"))["r"]
+    assert nulls.dtype == cnid.polars.STRUCT and nulls.to_list() == [None]
 
 
 def test_resolve_arrow_takes_a_polars_series_in_place(expected):
