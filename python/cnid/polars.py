@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 from polars.plugins import register_plugin_function
 
-from . import FIELDS, _cnid, status_arrow
+from . import FIELDS, _cnid
 
 # The wheel's shared library, which also holds the expression plugin.
 _LIBRARY = Path(_cnid.__file__)
@@ -118,10 +118,14 @@ def resolve_series(s: pl.Series, *, today=None, threads=None) -> pl.Series:
     return s.to_frame().select(resolve(pl.col(s.name), today=today, threads=threads)).to_series()
 
 
-def status(expr, *, today=None):
-    """Just the status of each number of ``expr``; null for a null."""
-
-    def batch(s: pl.Series) -> pl.Series:
-        return pl.Series(s.name, status_arrow(s, today, dictionary=False), dtype=pl.String)
-
-    return _expr(expr).map_batches(batch, return_dtype=pl.String, is_elementwise=True)
+def status(expr, *, today=None, threads=None):
+    """Just the status of each number of ``expr`` (a column name or a string expression),
+    as strings; null for a null. An expression plugin, like :func:`resolve`."""
+    threads = pl.thread_pool_size() if threads is None else int(threads)
+    return register_plugin_function(
+        plugin_path=_LIBRARY,
+        function_name="status",
+        args=[_expr(expr)],
+        kwargs={"cnid": f"{_today(today)};{threads}"},
+        is_elementwise=True,
+    )

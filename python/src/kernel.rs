@@ -4,7 +4,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::builder::{ArrayBuilder, LargeStringBuilder, StringBuilder, StringViewBuilder};
+use arrow_array::builder::{
+    make_view, ArrayBuilder, LargeStringBuilder, StringBuilder, StringViewBuilder,
+};
 use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{
     Array, ArrayRef, DictionaryArray, Int32Array, Int8Array, LargeStringArray, StringArray,
@@ -801,6 +803,37 @@ pub fn statuses(
     resolver: &Resolver,
     options: Options,
 ) -> Result<ArrayRef, String> {
+    let (keys, nulls) = status_keys(array, resolver)?;
+    let keys = Int8Array::new(keys.into(), nulls);
+    let values: ArrayRef = Arc::new(StringArray::from_iter_values(
+        STATUSES.iter().map(|s| s.as_str()),
+    ));
+    Ok(if options.dictionary {
+        Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
+    } else {
+        plain_i8(&keys, &values)
+    })
+}
+
+/// Just the status of every row of `array`, as Arrow string views that hold the text
+/// inline (every status fits a view's 12 bytes): 16 bytes a row and no data buffer, the
+/// form Polars keeps strings in. Null where the input is null.
+///
+/// # Errors
+/// An array that does not hold strings.
+pub fn status_views(array: &dyn Array, resolver: &Resolver) -> Result<ArrayRef, String> {
+    let (keys, nulls) = status_keys(array, resolver)?;
+    let inline = STATUSES.map(|s| make_view(s.as_str().as_bytes(), 0, 0));
+    let views: ScalarBuffer<u128> = keys.iter().map(|&k| inline[k as usize]).collect();
+    let views = StringViewArray::try_new(views, Vec::new(), nulls).map_err(|e| e.to_string())?;
+    Ok(Arc::new(views))
+}
+
+/// The status key of every row of `array` (see [`STATUSES`]), and the input's nulls.
+fn status_keys(
+    array: &dyn Array,
+    resolver: &Resolver,
+) -> Result<(Vec<i8>, Option<NullBuffer>), String> {
     let strings = Strings::new(array)?;
     let len = array.len();
     if len > MAX_ROWS {
@@ -810,14 +843,6 @@ pub fn statuses(
     }
     let mut out = Vec::with_capacity(len);
     bulk::statuses_into(resolver, (0..len).map(|i| strings.get(i)), &mut out);
-    let nulls = strings.nulls(array);
-    let keys = Int8Array::new(out.iter().map(|&s| status_key(s)).collect(), nulls);
-    let values: ArrayRef = Arc::new(StringArray::from_iter_values(
-        STATUSES.iter().map(|s| s.as_str()),
-    ));
-    Ok(if options.dictionary {
-        Arc::new(DictionaryArray::<Int8Type>::new(keys, values))
-    } else {
-        plain_i8(&keys, &values)
-    })
+    let keys = out.iter().map(|&s| status_key(s)).collect();
+    Ok((keys, strings.nulls(array)))
 }

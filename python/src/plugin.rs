@@ -1,7 +1,7 @@
-//! A Polars expression plugin: `resolve_keys`, the kernel's plain keys for a column of
-//! numbers (see [`kernel::Options::keys`]), called by Polars' engine on its own threads
-//! with no Python and no GIL (`cnid.polars.resolve` registers it and looks the keys up
-//! in Polars expressions).
+//! Polars expression plugins, called by Polars' engine on its own threads with no Python
+//! and no GIL: `resolve_keys`, the kernel's plain keys for a column of numbers (see
+//! [`kernel::Options::keys`]; `cnid.polars.resolve` looks them up in Polars
+//! expressions), and `status`, just the statuses (`cnid.polars.status`).
 //!
 //! Polars' plugin interface (version 0.1, as its `polars-ffi` crate defines it) is a few
 //! C functions whose names start with `_polars_plugin_`, passing columns as Arrow C data
@@ -86,22 +86,8 @@ pub unsafe extern "C" fn _polars_plugin_field_resolve_keys(
     _kwargs_ptr: *const u8,
     _kwargs_len: usize,
 ) {
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        if fields.is_null() || len != 1 {
-            return Err("cnid: resolve takes one column".to_owned());
-        }
-        // SAFETY: Polars passes `len` (one) valid schemas.
-        let field = Field::try_from(unsafe { &*fields })
-            .map_err(|e| format!("cnid: cannot read the column's type: {e}"))?;
-        let out = keys_field(field.name(), field.data_type())?;
-        FFI_ArrowSchema::try_from(&out).map_err(|e| format!("cnid: {e}"))
-    }));
-    match result {
-        // SAFETY: `return_value` is Polars' schema to fill; it holds nothing to release.
-        Ok(Ok(schema)) => unsafe { std::ptr::write(return_value, schema) },
-        Ok(Err(msg)) => set_error(&msg),
-        Err(_) => set_error("cnid: the plugin panicked"),
-    }
+    // SAFETY: as this function's.
+    unsafe { output_field(fields, len, return_value, keys_field) }
 }
 
 /// The kernel's plain keys for each number of the one input column, chunk by chunk.
@@ -119,8 +105,134 @@ pub unsafe extern "C" fn _polars_plugin_resolve_keys(
     return_value: *mut SeriesExport,
     context: *mut CallerContext,
 ) {
+    let options = kernel::Options {
+        dictionary: true,
+        keys: true,
+    };
+    let each = |part: &dyn Array, resolver: &Resolver, threads: usize| {
+        let out: ArrayRef = Arc::new(kernel::resolve(part, resolver, options, threads)?);
+        Ok(vec![out])
+    };
+    // SAFETY: as this function's.
+    unsafe {
+        call(
+            (inputs, len),
+            (kwargs_ptr, kwargs_len),
+            return_value,
+            context,
+            keys_field,
+            each,
+        )
+    }
+}
+
+/// The status column's field: strings (views), named like the input.
+///
+/// # Safety
+/// As [`_polars_plugin_field_resolve_keys`].
+#[no_mangle]
+pub unsafe extern "C" fn _polars_plugin_field_status(
+    fields: *mut FFI_ArrowSchema,
+    len: usize,
+    return_value: *mut FFI_ArrowSchema,
+    _kwargs_ptr: *const u8,
+    _kwargs_len: usize,
+) {
+    // SAFETY: as this function's.
+    unsafe { output_field(fields, len, return_value, status_field) }
+}
+
+/// Just the status of each number of the one input column: string views holding the
+/// text inline; a large chunk in one part per thread, each part a chunk of the answer.
+///
+/// # Safety
+/// As [`_polars_plugin_resolve_keys`].
+#[no_mangle]
+pub unsafe extern "C" fn _polars_plugin_status(
+    inputs: *mut SeriesExport,
+    len: usize,
+    kwargs_ptr: *const u8,
+    kwargs_len: usize,
+    return_value: *mut SeriesExport,
+    context: *mut CallerContext,
+) {
+    let each = |part: &dyn Array, resolver: &Resolver, threads: usize| {
+        let step = part.len().div_ceil(threads).max(1);
+        let slices: Vec<ArrayRef> = (0..part.len().max(1))
+            .step_by(step)
+            .map(|start| part.slice(start, step.min(part.len() - start)))
+            .collect();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = slices
+                .iter()
+                .map(|s| scope.spawn(move || kernel::status_views(s.as_ref(), resolver)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .map_err(|_| "cnid: a worker thread failed".to_owned())?
+                })
+                .collect()
+        })
+    };
+    // SAFETY: as this function's.
+    unsafe {
+        call(
+            (inputs, len),
+            (kwargs_ptr, kwargs_len),
+            return_value,
+            context,
+            status_field,
+            each,
+        )
+    }
+}
+
+/// Fills `return_value` with `output` of the one input field.
+///
+/// # Safety
+/// As [`_polars_plugin_field_resolve_keys`].
+unsafe fn output_field(
+    fields: *mut FFI_ArrowSchema,
+    len: usize,
+    return_value: *mut FFI_ArrowSchema,
+    output: fn(&str, &DataType) -> Result<Field, String>,
+) {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: as the interface specifies (see above).
+        if fields.is_null() || len != 1 {
+            return Err("cnid: takes one column".to_owned());
+        }
+        // SAFETY: Polars passes `len` (one) valid schemas.
+        let field = Field::try_from(unsafe { &*fields })
+            .map_err(|e| format!("cnid: cannot read the column's type: {e}"))?;
+        let out = output(field.name(), field.data_type())?;
+        FFI_ArrowSchema::try_from(&out).map_err(|e| format!("cnid: {e}"))
+    }));
+    match result {
+        // SAFETY: `return_value` is Polars' schema to fill; it holds nothing to release.
+        Ok(Ok(schema)) => unsafe { std::ptr::write(return_value, schema) },
+        Ok(Err(msg)) => set_error(&msg),
+        Err(_) => set_error("cnid: the plugin panicked"),
+    }
+}
+
+/// Answers the one input column chunk by chunk (each sliced to at most
+/// [`kernel::MAX_ROWS`] rows) with `each`, into `return_value`; on an error, sets the
+/// message Polars asks for and leaves `return_value` as it is.
+///
+/// # Safety
+/// As [`_polars_plugin_resolve_keys`].
+unsafe fn call(
+    (inputs, len): (*mut SeriesExport, usize),
+    (kwargs_ptr, kwargs_len): (*const u8, usize),
+    return_value: *mut SeriesExport,
+    context: *mut CallerContext,
+    output: fn(&str, &DataType) -> Result<Field, String>,
+    each: impl Fn(&dyn Array, &Resolver, usize) -> Result<Vec<ArrayRef>, String>,
+) {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: as the interface specifies.
         let columns = unsafe { take_inputs(inputs, len) }?;
         let kwargs = if kwargs_ptr.is_null() {
             &[][..]
@@ -133,12 +245,9 @@ pub unsafe extern "C" fn _polars_plugin_resolve_keys(
         let parallel = unsafe { context.as_ref() }.is_some_and(|c| c.bitflags & 1 == 1);
         let [(field, chunks)]: [(Field, Vec<ArrayRef>); 1] = columns
             .try_into()
-            .map_err(|_| "cnid: resolve takes one column".to_owned())?;
-        let options = kernel::Options {
-            dictionary: true,
-            keys: true,
-        };
-        let mut out = Vec::with_capacity(chunks.len());
+            .map_err(|_| "cnid: takes one column".to_owned())?;
+        let declared = output(field.name(), field.data_type())?;
+        let mut out: Vec<ArrayRef> = Vec::with_capacity(chunks.len());
         for chunk in &chunks {
             for start in (0..chunk.len().max(1)).step_by(kernel::MAX_ROWS) {
                 let part = chunk.slice(start, kernel::MAX_ROWS.min(chunk.len() - start));
@@ -147,11 +256,16 @@ pub unsafe extern "C" fn _polars_plugin_resolve_keys(
                 } else {
                     threads.min(part.len() / PART_ROWS).max(1)
                 };
-                out.push(kernel::resolve(part.as_ref(), &resolver, options, threads)?);
+                out.extend(each(part.as_ref(), &resolver, threads)?);
             }
         }
-        let field = keys_field(field.name(), field.data_type())?;
-        export(&field, &out)
+        // The arrays' own type goes with them (the one declared, as the tests check): a
+        // schema that did not match its arrays would have Polars misread their buffers.
+        let ty = out.first().map_or(declared.data_type(), |a| a.data_type());
+        if out.iter().any(|a| a.data_type() != ty) {
+            return Err("cnid: chunks of different types".to_owned());
+        }
+        export(&Field::new(declared.name(), ty.clone(), true), &out)
     }));
     match result {
         // SAFETY: `return_value` is Polars' empty column to fill.
@@ -161,16 +275,17 @@ pub unsafe extern "C" fn _polars_plugin_resolve_keys(
     }
 }
 
+/// The status column's field for an input column `name` of type `input`.
+fn status_field(name: &str, input: &DataType) -> Result<Field, String> {
+    keys_field(name, input).map(|_| Field::new(name, DataType::Utf8View, true))
+}
+
 /// The struct field of the kernel's keys for an input column `name` of type `input`.
 fn keys_field(name: &str, input: &DataType) -> Result<Field, String> {
     let idcard = match input {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => input.clone(),
         DataType::Null => DataType::Utf8,
-        other => {
-            return Err(format!(
-                "cnid: resolve takes a column of strings, found {other}"
-            ))
-        }
+        other => return Err(format!("cnid: takes a column of strings, found {other}")),
     };
     let options = kernel::Options {
         dictionary: true,
@@ -287,7 +402,7 @@ struct Private {
 }
 
 /// The answer as a column for Polars: one array per chunk.
-fn export(field: &Field, chunks: &[arrow_array::StructArray]) -> Result<SeriesExport, String> {
+fn export(field: &Field, chunks: &[ArrayRef]) -> Result<SeriesExport, String> {
     let schema = Box::new(FFI_ArrowSchema::try_from(field).map_err(|e| format!("cnid: {e}"))?);
     let arrays: Vec<*mut FFI_ArrowArray> = chunks
         .iter()

@@ -257,3 +257,25 @@ fn the_born_dictionary_holds_just_the_dates_that_occur() {
     }
     check(&input, &strings, true, 3);
 }
+
+#[test]
+fn status_views_hold_each_status_inline() {
+    let strings = mixed();
+    for array in [
+        Arc::new(StringArray::from(strings.clone())) as ArrayRef,
+        Arc::new(StringViewArray::from(strings.clone())),
+    ] {
+        let views = kernel::status_views(array.as_ref(), &resolver()).unwrap();
+        let views = views.as_string_view();
+        // No data buffer: every status fits a view.
+        assert!(views.data_buffers().is_empty());
+        for (row, input) in strings.iter().enumerate() {
+            let want = input.as_ref().map(|s| {
+                let r = resolver().resolve(s);
+                Fields::new(&r, s).status().as_str().to_owned()
+            });
+            let got = (!views.is_null(row)).then(|| views.value(row).to_owned());
+            assert_eq!(got, want, "row {row}: {input:?}");
+        }
+    }
+}

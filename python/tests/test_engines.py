@@ -70,8 +70,9 @@ def test_polars_plugin_arguments_and_bad_columns(expected):
     assert as_text.to_list() == expected
     # A column that does not hold strings, or a "today" the born values do not reach:
     # a clear error from the plugin, not a crash.
-    with pytest.raises(pl.exceptions.PolarsError, match="column of strings, found Int64"):
-        df.select(cnid.polars.resolve("n"))
+    for expr in (cnid.polars.resolve("n"), cnid.polars.status("n")):
+        with pytest.raises(pl.exceptions.PolarsError, match="column of strings, found Int64"):
+            df.select(expr)
     with pytest.raises(pl.exceptions.PolarsError, match="2999-12-31"):
         df.select(cnid.polars.resolve("id", today=datetime.date(3000, 1, 1)))
     with pytest.raises(ValueError):
