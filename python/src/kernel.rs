@@ -12,9 +12,7 @@ use arrow_array::{
     Array, ArrayRef, DictionaryArray, Int32Array, Int8Array, LargeStringArray, StringArray,
     StringViewArray, StructArray, UInt32Array, UInt8Array,
 };
-use arrow_buffer::{
-    BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer,
-};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields};
 use cnid::bulk::{self, Columns, NO_REGION};
 use cnid::{Resolver, Sex, Status};
@@ -759,38 +757,32 @@ fn plain_i32(keys: &Int32Array, values: &ArrayRef) -> ArrayRef {
     plain(keys.values(), keys.nulls(), values)
 }
 
-/// The dictionary's strings for `keys`, as a plain string array: the bytes copied row by
-/// row into one buffer (three times faster than collecting an iterator of strings). A
-/// null key, or a key to a null entry (`msg` of ALREADY_ATT), gives a null.
+/// The dictionary's strings for `keys`, as a plain string array, appended row by row to
+/// a builder sized once (three times faster than collecting an iterator of strings, and
+/// the bytes, copied from strings, are not checked for UTF-8 a second time). A null key,
+/// or a key to a null entry (`msg` of ALREADY_ATT), gives a null.
 fn plain<K: Copy + TryInto<usize>>(
     keys: &[K],
     nulls: Option<&NullBuffer>,
     values: &ArrayRef,
 ) -> ArrayRef {
     let dict = values.as_any().downcast_ref::<StringArray>().expect("utf8");
-    let mut offsets = Vec::with_capacity(keys.len() + 1);
-    offsets.push(0i32);
-    let mut bytes = Vec::new();
-    let mut valid = BooleanBufferBuilder::new(keys.len());
+    let longest = (0..dict.len())
+        .map(|k| dict.value(k).len())
+        .max()
+        .unwrap_or(0);
+    let mut out = StringBuilder::with_capacity(keys.len(), keys.len() * longest.min(32));
     for (i, &k) in keys.iter().enumerate() {
         let k = k
             .try_into()
             .ok()
             .filter(|&k| k < dict.len() && dict.is_valid(k));
-        let present = nulls.is_none_or(|n| n.is_valid(i)) && k.is_some();
-        if let (true, Some(k)) = (present, k) {
-            bytes.extend_from_slice(dict.value(k).as_bytes());
+        match k {
+            Some(k) if nulls.is_none_or(|n| n.is_valid(i)) => out.append_value(dict.value(k)),
+            _ => out.append_null(),
         }
-        valid.append(present);
-        // At most MAX_ROWS rows of under 100 bytes: within i32.
-        offsets.push(bytes.len() as i32);
     }
-    let valid = NullBuffer::new(valid.finish());
-    Arc::new(StringArray::new(
-        OffsetBuffer::new(offsets.into()),
-        Buffer::from_vec(bytes),
-        (valid.null_count() > 0).then_some(valid),
-    ))
+    Arc::new(out.finish())
 }
 
 /// Just the status of every row of `array`: a string array (dictionary-encoded when
