@@ -157,6 +157,9 @@ pub unsafe extern "C" fn _polars_plugin_status(
     context: *mut CallerContext,
 ) {
     let each = |part: &dyn Array, resolver: &Resolver, threads: usize| {
+        if threads <= 1 {
+            return Ok(vec![kernel::status_views(part, resolver)?]);
+        }
         let step = part.len().div_ceil(threads).max(1);
         let slices: Vec<ArrayRef> = (0..part.len().max(1))
             .step_by(step)
