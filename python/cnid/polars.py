@@ -77,6 +77,15 @@ def _expr(expr):
     return pl.col(expr) if isinstance(expr, str) else expr
 
 
+def _threads(threads):
+    """The most threads the plugin may use for a batch (by default Polars' own count)."""
+    if threads is None:
+        return pl.thread_pool_size()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads: expected a whole number of at least 1, found {threads!r}")
+    return threads
+
+
 def _today(today):
     """``today`` as ``YYYY-MM-DD`` ("" for None: today's date in China)."""
     if today is None:
@@ -91,7 +100,7 @@ def _today(today):
 def resolve(expr, *, today=None, threads=None):
     """The web API's answer for each number of ``expr`` (a column name or a string
     expression), as a struct (:data:`STRUCT`); null for a null."""
-    threads = pl.thread_pool_size() if threads is None else int(threads)
+    threads = _threads(threads)
     keys = register_plugin_function(
         plugin_path=_LIBRARY,
         function_name="resolve_keys",
@@ -121,7 +130,7 @@ def resolve_series(s: pl.Series, *, today=None, threads=None) -> pl.Series:
 def status(expr, *, today=None, threads=None):
     """Just the status of each number of ``expr`` (a column name or a string expression),
     as strings; null for a null. An expression plugin, like :func:`resolve`."""
-    threads = pl.thread_pool_size() if threads is None else int(threads)
+    threads = _threads(threads)
     return register_plugin_function(
         plugin_path=_LIBRARY,
         function_name="status",

@@ -79,6 +79,9 @@ def test_polars_plugin_arguments_and_bad_columns(expected):
         cnid.polars.resolve("id", today="2020-13-01")
     with pytest.raises(TypeError):
         cnid.polars.resolve("id", today=20200101)
+    for threads in (0, -1, 1.5, "2"):
+        with pytest.raises(ValueError):
+            cnid.polars.status("id", threads=threads)
     # A column of nulls (Polars' null type) answers nulls.
     nulls = df.select(cnid.polars.resolve(pl.lit(None)).alias("r"))["r"]
     assert nulls.dtype == cnid.polars.STRUCT and nulls.to_list() == [None]
