@@ -12,6 +12,7 @@ queries alike, with no Python:
 """
 
 import datetime
+import operator
 from pathlib import Path
 
 import polars as pl
@@ -81,9 +82,13 @@ def _threads(threads):
     """The most threads the plugin may use for a batch (by default Polars' own count)."""
     if threads is None:
         return pl.thread_pool_size()
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+    try:
+        n = None if isinstance(threads, bool) else operator.index(threads)  # numpy ints too
+    except TypeError:
+        n = None
+    if n is None or n < 1:
         raise ValueError(f"threads: expected a whole number of at least 1, found {threads!r}")
-    return threads
+    return n
 
 
 def _today(today):
