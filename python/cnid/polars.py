@@ -45,23 +45,6 @@ STRUCT = pl.Struct(
     ]
 )
 
-# The kernel's plain keys (see `resolve_arrow(..., keys=True)`), one field for each of
-# STRUCT's: uint8 for the fields of a handful of values, uint32 (Polars' index type) for
-# the others.
-_KEYS = pl.Struct(
-    [
-        pl.Field(
-            name,
-            pl.String
-            if name == "idcard"
-            else pl.UInt8
-            if name in ("status", "sex", "msg")
-            else pl.UInt32,
-        )
-        for name in FIELDS
-    ]
-)
-
 _VALUES = {}
 
 
@@ -102,18 +85,22 @@ def _today(today):
     return datetime.date(today.year, today.month, today.day).isoformat()
 
 
+def _plugin(function, expr, today, threads):
+    """The plugin ``function`` of the wheel's library on ``expr``, element-wise."""
+    return register_plugin_function(
+        plugin_path=_LIBRARY,
+        function_name=function,
+        args=[_expr(expr)],
+        # Read by the plugin in exactly this shape (see python/src/plugin.rs).
+        kwargs={"cnid": f"{_today(today)};{_threads(threads)}"},
+        is_elementwise=True,
+    )
+
+
 def resolve(expr, *, today=None, threads=None):
     """The web API's answer for each number of ``expr`` (a column name or a string
     expression), as a struct (:data:`STRUCT`); null for a null."""
-    threads = _threads(threads)
-    keys = register_plugin_function(
-        plugin_path=_LIBRARY,
-        function_name="resolve_keys",
-        args=[_expr(expr)],
-        # Read by the plugin in exactly this shape (see python/src/plugin.rs).
-        kwargs={"cnid": f"{_today(today)};{threads}"},
-        is_elementwise=True,
-    )
+    keys = _plugin("resolve_keys", expr, today, threads)
     values = _values()
     # `msg` is looked up by the status key (its value for ALREADY_ATT is null): the msg
     # keys are null there, and a lookup by keys with nulls is several times slower.
@@ -135,11 +122,4 @@ def resolve_series(s: pl.Series, *, today=None, threads=None) -> pl.Series:
 def status(expr, *, today=None, threads=None):
     """Just the status of each number of ``expr`` (a column name or a string expression),
     as strings; null for a null. An expression plugin, like :func:`resolve`."""
-    threads = _threads(threads)
-    return register_plugin_function(
-        plugin_path=_LIBRARY,
-        function_name="status",
-        args=[_expr(expr)],
-        kwargs={"cnid": f"{_today(today)};{threads}"},
-        is_elementwise=True,
-    )
+    return _plugin("status", expr, today, threads)

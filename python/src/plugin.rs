@@ -33,6 +33,12 @@ use crate::kernel;
 /// side itself.
 const PART_ROWS: usize = 250_000;
 
+/// The kernel's plain keys, which `resolve_keys` answers.
+const KEYS: kernel::Options = kernel::Options {
+    dictionary: true,
+    keys: true,
+};
+
 /// A column as Polars hands it over: its field and one Arrow array per chunk.
 #[repr(C)]
 pub struct SeriesExport {
@@ -105,12 +111,8 @@ pub unsafe extern "C" fn _polars_plugin_resolve_keys(
     return_value: *mut SeriesExport,
     context: *mut CallerContext,
 ) {
-    let options = kernel::Options {
-        dictionary: true,
-        keys: true,
-    };
     let each = |part: &dyn Array, resolver: &Resolver, threads: usize| {
-        let out: ArrayRef = Arc::new(kernel::resolve(part, resolver, options, threads)?);
+        let out: ArrayRef = Arc::new(kernel::resolve(part, resolver, KEYS, threads)?);
         Ok(vec![out])
     };
     // SAFETY: as this function's.
@@ -285,20 +287,9 @@ fn status_field(name: &str, input: &DataType) -> Result<Field, String> {
 
 /// The struct field of the kernel's keys for an input column `name` of type `input`.
 fn keys_field(name: &str, input: &DataType) -> Result<Field, String> {
-    let idcard = match input {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => input.clone(),
-        DataType::Null => DataType::Utf8,
-        other => return Err(format!("cnid: takes a column of strings, found {other}")),
-    };
-    let options = kernel::Options {
-        dictionary: true,
-        keys: true,
-    };
-    Ok(Field::new(
-        name,
-        DataType::Struct(kernel::fields(options, &idcard)),
-        true,
-    ))
+    let ty = kernel::data_type(KEYS, input)
+        .ok_or_else(|| format!("cnid: takes a column of strings, found {input}"))?;
+    Ok(Field::new(name, ty, true))
 }
 
 /// The columns of `inputs` as (field, chunks), taking their arrays over and releasing
@@ -389,9 +380,13 @@ fn arguments(kwargs: &[u8]) -> Result<(Resolver, usize), String> {
         Resolver::new()
     } else {
         let date = NaiveDate::parse_from_str(today, "%Y-%m-%d").map_err(|_| bad())?;
-        if date > NaiveDate::from_ymd_opt(2999, 12, 31).expect("a date") {
-            // The born values (every date a number can hold) end there.
-            return Err("cnid: today must be 2999-12-31 or earlier".to_owned());
+        if date > kernel::latest_today() {
+            // Said here in Polars' terms: the kernel's own error names resolve_arrow's
+            // remedy (dictionary=False), which Polars has no use for.
+            return Err(format!(
+                "cnid: today must be {} or earlier",
+                kernel::latest_today()
+            ));
         }
         Resolver::new().with_today(date)
     };
