@@ -283,29 +283,31 @@ fn generate(count: usize, seed: Option<u64>, region: Option<&str>) -> PyResult<V
 /// Resolves a string array given through the Arrow PyCapsule interface
 /// (`__arrow_c_array__`) without copying it, with the GIL released, on up to `threads`
 /// threads; returns the answer as an object with `__arrow_c_array__` (the `cnid` package
-/// makes it a `pyarrow.StructArray`). `keys`: every column but `idcard` as plain int keys
-/// into its list of `key_values()` (see `kernel::Options`).
+/// makes it a `pyarrow.StructArray`).
 #[pyfunction]
-#[pyo3(signature = (array, today=None, dictionary=true, threads=1, keys=false))]
+#[pyo3(signature = (array, today=None, dictionary=true, threads=1))]
 fn resolve_arrow<'py>(
     py: Python<'py>,
     array: &Bound<'py, PyAny>,
     today: Option<&Bound<'py, PyAny>>,
     dictionary: bool,
     threads: usize,
-    keys: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let resolver = resolver(today)?;
     let input = ffi::import_array(array)?;
-    let options = kernel::Options { dictionary, keys };
+    let options = kernel::Options {
+        dictionary,
+        keys: false,
+    };
     let out = py
         .detach(|| kernel::resolve(input.as_ref(), &resolver, options, threads))
         .map_err(kernel_error)?;
     Ok(Bound::new(py, ffi::Exported::new(&out)?)?.into_any())
 }
 
-/// For each field but `idcard`, the values its keys point into in the answer of
-/// `resolve_arrow(..., keys=True)`, exported as an Arrow string array.
+/// For each field but `idcard`, the values its keys point into in the Polars plugin's
+/// answer of plain keys (`resolve_keys`, see `kernel::Options::keys`), exported as an
+/// Arrow string array.
 #[pyfunction]
 fn key_values() -> PyResult<Vec<(&'static str, ffi::Exported)>> {
     kernel::FIELDS
